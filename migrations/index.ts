@@ -1,0 +1,7 @@
+import { Migration20261124000000Initial } from './Migration20261124000000_initial.js';
+
+/**
+ * Every migration, in order. Listed explicitly (MikroORM `migrationsList`) rather than found
+ * by a glob, so the same list runs from TypeScript sources, under jest and in production.
+ */
+export const migrations = [Migration20261124000000Initial];

@@ -1,0 +1,52 @@
+/**
+ * What travels on pub/sub. Messages are snapshots of a row's public fields (never a token
+ * column), so a subscriber on any instance can answer without a database round trip.
+ * Dates are ISO-8601 strings because the messages cross Redis as JSON.
+ */
+export interface IntegrationSnapshot {
+  id: string;
+  organizationId: string;
+  providerId: string;
+  providerName: string;
+  status: 'connected' | 'disconnected' | 'error';
+  scopes: string[];
+  metadata: Record<string, unknown> | null;
+  connectedAt: string | null;
+  lastSyncAt: string | null;
+  tokenExpiresAt: string | null;
+  errorMessage: string | null;
+  needsReauthorization: boolean;
+}
+
+export interface WebhookEventSnapshot {
+  id: string;
+  organizationId: string;
+  integrationId: string;
+  provider: string;
+  eventType: string;
+  payload: Record<string, unknown>;
+  status: 'pending' | 'processing' | 'completed' | 'failed';
+  attempts: number;
+  errorMessage: string | null;
+  processedAt: string | null;
+  createdAt: string;
+}
+
+/** Topic name → message type. Every topic is partitioned by organization. */
+export interface Topics {
+  integrationStatusChanged: IntegrationSnapshot;
+  webhookEventUpdated: WebhookEventSnapshot;
+}
+
+export type TopicName = keyof Topics;
+
+/**
+ * Organization-partitioned publish/subscribe. Implementations: in-process (no REDIS_URL)
+ * and Redis (every instance sees every other instance's messages).
+ */
+export interface PubSub {
+  publish<T extends TopicName>(topic: T, message: Topics[T]): Promise<void>;
+  /** Messages of one organization on one topic, until `signal` aborts or the iterator returns. */
+  subscribe<T extends TopicName>(topic: T, organizationId: string, signal?: AbortSignal): AsyncIterableIterator<Topics[T]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { createTestDatabase, newOrganizationId, type TestDatabase } from '../support/database.js';
+
+describe('row-level security', () => {
+  let db: TestDatabase;
+  const orgA = newOrganizationId();
+  const orgB = newOrganizationId();
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await db.database.asSystem((em) =>
+      em.execute(
+        `insert into integrations (organization_id, provider_id, provider_name) values (?, 'slack', 'Slack'), (?, 'slack', 'Slack'), (?, 'google', 'Google Workspace')`,
+        [orgA, orgB, orgB],
+      ),
+    );
+  });
+  afterAll(() => db.close());
+
+  it('confines a query with no organization filter to the transaction organization', async () => {
+    const rows = await db.database.withOrganization(orgA, (em) => em.execute<{ organization_id: string }[]>('select organization_id from integrations'));
+    expect(rows.map((row) => row.organization_id)).toEqual([orgA]);
+    const rowsB = await db.database.withOrganization(orgB, (em) => em.execute<{ organization_id: string }[]>('select organization_id from integrations'));
+    expect(rowsB).toHaveLength(2);
+  });
+
+  it('refuses to write a row into another organization', async () => {
+    await expect(
+      db.database.withOrganization(orgA, (em) =>
+        em.execute(`insert into integrations (organization_id, provider_id, provider_name) values (?, 'asana', 'Asana')`, [orgB]),
+      ),
+    ).rejects.toThrow(/row-level security/);
+  });
+
+  it('cannot update or delete another organization rows even without a filter', async () => {
+    await db.database.withOrganization(orgA, (em) => em.execute(`update integrations set provider_name = 'changed'`));
+    await db.database.withOrganization(orgA, (em) => em.execute(`delete from integrations where provider_id = 'google'`));
+    const rows = await db.database.asSystem((em) =>
+      em.execute<{ organization_id: string; provider_name: string }[]>('select organization_id, provider_name from integrations order by provider_id'),
+    );
+    expect(rows.filter((row) => row.organization_id === orgB).map((row) => row.provider_name).sort()).toEqual(['Google Workspace', 'Slack']);
+  });
+
+  it('applies to raw SQL under the application role on a plain connection too', async () => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query('begin');
+      await client.query(`set local role integrations_app`);
+      const none = await client.query('select * from integrations');
+      expect(none.rowCount).toBe(0); // no organization set: nothing visible
+      await client.query(`select set_config('app.organization_id', $1, true)`, [orgB]);
+      const visible = await client.query<{ organization_id: string }>('select organization_id from integrations');
+      expect(new Set(visible.rows.map((row) => row.organization_id))).toEqual(new Set([orgB]));
+      await client.query('rollback');
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('rejects a malformed organization id before it reaches SQL', async () => {
+    await expect(db.database.withOrganization('not-a-uuid', async () => 1)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+
+  it('has FORCE ROW LEVEL SECURITY on every tenant table', async () => {
+    const rows = await db.database.orm.em
+      .fork()
+      .execute<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean }[]>(
+        `select relname, relrowsecurity, relforcerowsecurity from pg_class where relname in ('integrations', 'webhook_events', 'oauth_states')`,
+      );
+    expect(rows).toHaveLength(3);
+    for (const row of rows) expect([row.relname, row.relrowsecurity, row.relforcerowsecurity]).toEqual([row.relname, true, true]);
+  });
+});
