@@ -3,7 +3,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { TEST_PG_ADMIN_URL, TEST_REDIS_URL, testDatabaseUrl } from './services';
+import { TEST_PG_ADMIN_URL, TEST_REDIS_URL, testDatabaseUrl } from './services.ts';
 
 /**
  * Once per run: check PostgreSQL and Redis answer (a missing service fails the run, in CI and

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { TEST_PG_ADMIN_URL } from './services';
+import { TEST_PG_ADMIN_URL } from './services.ts';
 
 /** Drops every database this run created (the template and each file's clone). */
 export default async function globalTeardown(): Promise<void> {

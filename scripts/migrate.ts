@@ -1,0 +1,16 @@
+// `npm run migrate`: applies pending migrations to DATABASE_URL (or the embedded database under
+// DATA_DIR), one log line per migration. The server also migrates at start-up; this is for
+// deployments that migrate as a separate step.
+import { loadConfig } from '../src/config.js';
+import { createDatabase } from '../src/db/database.js';
+import { createLogger } from '../src/logger.js';
+
+const config = loadConfig();
+const logger = createLogger({ level: config.logLevel });
+const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger, migrate: false });
+try {
+  const applied = await database.migrate();
+  logger.info({ applied: applied.length }, applied.length ? 'migrations applied' : 'database is up to date');
+} finally {
+  await database.close();
+}

@@ -1,0 +1,3 @@
+export { configureProviderClients, type ProviderSource } from './default-providers.js';
+export { createProviderClient, getProviderClient, type ProviderClients } from './provider-client-registry.js';
+export type { ProviderClient } from './provider-client.js';

@@ -1,0 +1,3 @@
+export { GoogleClient, googleClient } from './google-client.js';
+export { buildHtmlEmail, encodeRawMessage, type HtmlEmail } from './mime-message.js';
+export type { CalendarEvent, CalendarEventInput, CalendarListEntry, DriveFile, GmailMessage, GoogleUserProfile } from './google-schemas.js';

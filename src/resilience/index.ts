@@ -1,0 +1,38 @@
+/**
+ * The resilience layer: every call to a provider goes through it. Retry with backoff and
+ * Retry-After, one circuit breaker per provider, per-attempt timeouts and overall deadlines,
+ * all on cockatiel, with Prometheus metrics and redacted logs.
+ */
+export { withRetry, RetryPresets, createRetryPolicy, isRetryableByDefault, type RetryOptions, type RetryPolicyConfig } from './retry.js';
+export {
+  CircuitBreaker,
+  CircuitBreakerPresets,
+  isProviderFailure,
+  type CircuitBreakerConfig,
+  type CircuitBreakerOptions,
+  type CircuitStateName,
+  type ProviderHealth,
+} from './circuit-breaker.js';
+export { CircuitOpenError } from './circuit-open-error.js';
+export { DeadlineExceededError } from './deadline-exceeded-error.js';
+export {
+  ProviderBreakerRegistry,
+  providerBreakers,
+  getProviderHealth,
+  listProviderHealth,
+  resetProviderBreakers,
+  type ProviderHealthEntry,
+} from './provider-breakers.js';
+export {
+  ResilientHttpClient,
+  type HttpMethod,
+  type HttpRequestConfig,
+  type HttpResponse,
+  type HttpRetryConfig,
+  type ResilientHttpClientOptions,
+} from './resilient-http-client.js';
+export { createHttpClient, type HttpClient, type HttpClientConfig, type HttpCallOptions } from './create-http-client.js';
+export { parseRetryAfter, retryAfterMs } from './retry-after.js';
+export { redactUrl, redactHeaders, redactValue, REDACTED } from './redaction.js';
+export { silentLogger, type ResilienceLogger } from './resilience-logger.js';
+export { IntegrationError, IntegrationErrorCode, isIntegrationError, isProviderAuthError, type IntegrationFailureKind } from '../providers/integration-error.js';

@@ -1,0 +1,125 @@
+import { bearerToken, contentType, FakeProviderServer, type FakeResponse } from './fake-provider-server.js';
+
+export const GOOGLE_ACCESS_TOKEN = 'ya29.fake-google-access-token';
+
+/** Google's JSON error body (https://cloud.google.com/apis/design/errors#http_mapping). */
+export function googleError(code: number, message: string, status: string): FakeResponse {
+  return { status: code, json: { error: { code, message, status, errors: [{ message, domain: 'global', reason: status }] } } };
+}
+
+const STATUS_BY_CODE: Record<number, string> = { 400: 'INVALID_ARGUMENT', 404: 'NOT_FOUND', 401: 'UNAUTHENTICATED' };
+
+/** A message Gmail received, decoded from its base64url `raw`. */
+export interface SentGmailMessage {
+  raw: string;
+  headers: Map<string, string>;
+  html: string;
+}
+
+/**
+ * www.googleapis.com as far as the Google client uses it: Calendar v3 calendarList (paged by
+ * `pageToken`) and events.insert, Drive v3 files.create, Gmail v1 users.messages.send, and the
+ * OAuth2 v3 userinfo endpoint. A token other than {@link GOOGLE_ACCESS_TOKEN} gets Google's 401.
+ */
+export function createFakeGoogle(): { server: FakeProviderServer; sent: SentGmailMessage[] } {
+  const sent: SentGmailMessage[] = [];
+  const server = new FakeProviderServer((status, message) => googleError(status, message, STATUS_BY_CODE[status] ?? 'UNKNOWN'));
+  const unauthenticated = googleError(
+    401,
+    'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+    'UNAUTHENTICATED',
+  );
+  const authorized = (token: string | undefined): boolean => token === GOOGLE_ACCESS_TOKEN;
+
+  server.route('GET', '/calendar/v3/users/me/calendarList', (request) => {
+    if (!authorized(bearerToken(request))) return unauthenticated;
+    // Two pages: the first carries nextPageToken, the last carries nextSyncToken instead.
+    if (request.query.get('pageToken') === 'page-2') {
+      return {
+        json: {
+          kind: 'calendar#calendarList',
+          etag: '"p2"',
+          nextSyncToken: 'sync-1',
+          items: [{ kind: 'calendar#calendarListEntry', id: 'team@group.calendar.google.com', summary: 'Team', accessRole: 'writer' }],
+        },
+      };
+    }
+    return {
+      json: {
+        kind: 'calendar#calendarList',
+        etag: '"p1"',
+        nextPageToken: 'page-2',
+        items: [{ kind: 'calendar#calendarListEntry', id: 'ada@example.com', summary: 'Ada', primary: true, accessRole: 'owner', timeZone: 'Europe/London' }],
+      },
+    };
+  });
+
+  server.route('POST', '/calendar/v3/calendars/:calendarId/events', (request, check, params) => {
+    if (!authorized(bearerToken(request))) return unauthenticated;
+    check(contentType(request) === 'application/json', 'events.insert takes a JSON event resource');
+    const event = request.json() as Record<string, { dateTime?: string; date?: string } | undefined>;
+    check(Boolean(event.start?.dateTime ?? event.start?.date), 'event.start needs dateTime or date');
+    check(Boolean(event.end?.dateTime ?? event.end?.date), 'event.end needs dateTime or date');
+    return {
+      json: {
+        kind: 'calendar#event',
+        id: 'evt123',
+        status: 'confirmed',
+        htmlLink: `https://www.google.com/calendar/event?eid=evt123&calendar=${encodeURIComponent(params.calendarId!)}`,
+        ...event,
+      },
+    };
+  });
+
+  server.route('POST', '/drive/v3/files', (request, check) => {
+    if (!authorized(bearerToken(request))) return unauthenticated;
+    check(contentType(request) === 'application/json', 'files.create metadata is JSON');
+    const file = request.json() as { name?: unknown; mimeType?: unknown; parents?: unknown };
+    check(typeof file.name === 'string' && file.name.length > 0, 'file.name is required');
+    check(file.mimeType === 'application/vnd.google-apps.folder', 'a folder has mimeType application/vnd.google-apps.folder');
+    check(file.parents === undefined || (Array.isArray(file.parents) && file.parents.length === 1), 'parents is a one-element array');
+    return { json: { kind: 'drive#file', id: 'folder123', name: file.name, mimeType: file.mimeType } };
+  });
+
+  server.route('POST', '/gmail/v1/users/me/messages/send', (request, check) => {
+    if (!authorized(bearerToken(request))) return unauthenticated;
+    check(contentType(request) === 'application/json', 'messages.send takes a JSON message resource');
+    const { raw } = request.json() as { raw?: unknown };
+    check(typeof raw === 'string' && /^[A-Za-z0-9_-]+$/.test(raw), 'raw is base64url without padding');
+    if (typeof raw !== 'string') return { status: 400 };
+    const message = Buffer.from(raw, 'base64url').toString('utf8');
+    const split = message.indexOf('\r\n\r\n');
+    check(split > 0, 'an RFC 2822 message separates headers from body with CRLF CRLF');
+    const headers = new Map<string, string>();
+    // Unfold continuation lines (RFC 2822 §2.2.3) before splitting name from value.
+    for (const line of message.slice(0, split).replace(/\r\n[ \t]/g, ' ').split('\r\n')) {
+      const colon = line.indexOf(':');
+      check(colon > 0, `header line without a name: ${JSON.stringify(line)}`);
+      headers.set(line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim());
+    }
+    check(headers.has('to'), 'the message has a To header');
+    const encoding = headers.get('content-transfer-encoding');
+    const rawBody = message.slice(split + 4);
+    const html = encoding === 'base64' ? Buffer.from(rawBody.replace(/\r\n/g, ''), 'base64').toString('utf8') : rawBody;
+    sent.push({ raw, headers, html });
+    return { json: { id: '18c0ffee', threadId: '18c0ffee', labelIds: ['SENT'] } };
+  });
+
+  server.route('GET', '/oauth2/v3/userinfo', (request) => {
+    if (!authorized(bearerToken(request))) return unauthenticated;
+    return {
+      json: {
+        sub: '110169484474386276334',
+        name: 'Ada Lovelace',
+        given_name: 'Ada',
+        family_name: 'Lovelace',
+        picture: 'https://lh3.googleusercontent.com/a/default-user',
+        email: 'ada@example.com',
+        email_verified: true,
+        locale: 'en',
+      },
+    };
+  });
+
+  return { server, sent };
+}

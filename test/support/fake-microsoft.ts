@@ -1,0 +1,132 @@
+import { bearerToken, contentType, FakeProviderServer, type FakeResponse } from './fake-provider-server.js';
+
+export const GRAPH_ACCESS_TOKEN = 'eyJ0eXAiOiJKV1QiLCJub25jZSI6ImZha2UtZ3JhcGgifQ.fake.graph';
+
+/** Graph's error body (https://learn.microsoft.com/en-us/graph/errors). */
+export function graphError(status: number, code: string, message: string): FakeResponse {
+  return {
+    status,
+    json: { error: { code, message, innerError: { date: '2026-11-24T08:00:00', 'request-id': 'b1f6e0a2-0000-4000-8000-000000000001', 'client-request-id': 'b1f6e0a2-0000-4000-8000-000000000001' } } },
+  };
+}
+
+/**
+ * graph.microsoft.com as far as the Microsoft client uses it, under `/v1.0`. Collections answer
+ * `{ value, @odata.nextLink }`, and the calendars collection spans two pages so the client
+ * must follow nextLink. A token other than {@link GRAPH_ACCESS_TOKEN} gets Graph's 401.
+ */
+export function createFakeMicrosoft(): { server: FakeProviderServer; sentMail: unknown[]; channelMessages: unknown[]; events: unknown[] } {
+  const sentMail: unknown[] = [];
+  const channelMessages: unknown[] = [];
+  const events: unknown[] = [];
+  const server = new FakeProviderServer((status, message) => graphError(status, status === 404 ? 'ResourceNotFound' : 'BadRequest', message));
+  const unauthorized = graphError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.');
+  const authorized = (token: string | undefined): boolean => token === GRAPH_ACCESS_TOKEN;
+
+  server.route('GET', '/v1.0/me', (request) => {
+    if (!authorized(bearerToken(request))) return unauthorized;
+    return {
+      json: {
+        '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users/$entity',
+        id: '87d349ed-44d7-43e1-9a83-5f2406dee5bd',
+        displayName: 'Adele Vance',
+        givenName: 'Adele',
+        surname: 'Vance',
+        mail: 'AdeleV@contoso.com',
+        userPrincipalName: 'AdeleV@contoso.com',
+        jobTitle: 'Retail Manager',
+        preferredLanguage: 'en-US',
+      },
+    };
+  });
+
+  server.route('GET', '/v1.0/me/joinedTeams', (request) => {
+    if (!authorized(bearerToken(request))) return unauthorized;
+    return {
+      json: {
+        '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#teams',
+        '@odata.count': 1,
+        value: [{ id: '172b0cce-e65d-44ce-9a49-91d9f2e8493a', displayName: 'Contoso Team', description: 'This is a Contoso team', isArchived: false }],
+      },
+    };
+  });
+
+  server.route('GET', '/v1.0/teams/:teamId/channels', (request, check, params) => {
+    if (!authorized(bearerToken(request))) return unauthorized;
+    if (params.teamId !== '172b0cce-e65d-44ce-9a49-91d9f2e8493a') return graphError(404, 'NotFound', 'No team found with Group Id');
+    return {
+      json: {
+        '@odata.context': "https://graph.microsoft.com/v1.0/$metadata#teams('172b0cce')/channels",
+        '@odata.count': 1,
+        value: [{ id: '19:561fbdbbfca848a484f0a6f00ce9dbbd@thread.tacv2', displayName: 'General', description: 'General channel', membershipType: 'standard' }],
+      },
+    };
+  });
+
+  server.route('POST', '/v1.0/teams/:teamId/channels/:channelId/messages', (request, check, params) => {
+    if (!authorized(bearerToken(request))) return unauthorized;
+    check(contentType(request) === 'application/json', 'chatMessage is JSON');
+    const message = request.json() as { body?: { contentType?: unknown; content?: unknown } };
+    check(message.body?.contentType === 'html', 'body.contentType is "html" for an HTML message');
+    check(typeof message.body?.content === 'string', 'body.content is the message');
+    channelMessages.push({ ...params, message });
+    return {
+      status: 201,
+      json: {
+        '@odata.context': "https://graph.microsoft.com/v1.0/$metadata#teams('fbe2bf47')/channels('19%3A4a95f7d8')/messages/$entity",
+        id: '1616990032035',
+        messageType: 'message',
+        createdDateTime: '2026-11-24T08:00:00.035Z',
+        webUrl: 'https://teams.microsoft.com/l/message/19%3A4a95f7d8/1616990032035',
+        channelIdentity: { teamId: params.teamId, channelId: params.channelId },
+        body: message.body,
+      },
+    };
+  });
+
+  server.route('GET', '/v1.0/me/calendars', (request, check) => {
+    if (!authorized(bearerToken(request))) return unauthorized;
+    const skiptoken = request.query.get('$skiptoken');
+    if (skiptoken === null) {
+      return {
+        json: {
+          '@odata.context': "https://graph.microsoft.com/v1.0/$metadata#users('adele')/calendars",
+          '@odata.nextLink': `${server.url}/v1.0/me/calendars?$skiptoken=X%274453707402000100000017%27`,
+          value: [{ id: 'AAMkAGI2TGuLAAA=', name: 'Calendar', canEdit: true, isDefaultCalendar: true, owner: { name: 'Adele Vance', address: 'AdeleV@contoso.com' } }],
+        },
+      };
+    }
+    check(skiptoken === "X'4453707402000100000017'", 'follow @odata.nextLink exactly as given');
+    return {
+      json: {
+        '@odata.context': "https://graph.microsoft.com/v1.0/$metadata#users('adele')/calendars",
+        value: [{ id: 'AAMkAGI2TGuLAAB=', name: 'Birthdays', canEdit: false, isDefaultCalendar: false, owner: { name: 'Adele Vance', address: 'AdeleV@contoso.com' } }],
+      },
+    };
+  });
+
+  server.route('POST', '/v1.0/me/events', (request, check) => {
+    if (!authorized(bearerToken(request))) return unauthorized;
+    check(contentType(request) === 'application/json', 'event is JSON');
+    const event = request.json() as Record<string, { dateTime?: unknown; timeZone?: unknown } | undefined>;
+    for (const edge of ['start', 'end'] as const) {
+      check(typeof event[edge]?.dateTime === 'string' && typeof event[edge]?.timeZone === 'string', `${edge} is a dateTimeTimeZone`);
+    }
+    events.push(event);
+    return { status: 201, json: { id: 'AAMkAGViNDU7zAAAAA7zAAAZe6CkAAA=', webLink: 'https://outlook.office365.com/owa/?itemid=AAMk', ...event } };
+  });
+
+  server.route('POST', '/v1.0/me/sendMail', (request, check) => {
+    if (!authorized(bearerToken(request))) return unauthorized;
+    check(contentType(request) === 'application/json', 'sendMail takes JSON');
+    const payload = request.json() as { message?: { subject?: unknown; body?: { contentType?: unknown }; toRecipients?: { emailAddress?: { address?: unknown } }[] } };
+    check(typeof payload.message?.subject === 'string', 'message.subject');
+    check(payload.message?.body?.contentType === 'HTML', 'message.body.contentType is HTML');
+    check((payload.message?.toRecipients ?? []).length > 0 && payload.message!.toRecipients!.every((r) => typeof r.emailAddress?.address === 'string'), 'toRecipients[].emailAddress.address');
+    sentMail.push(payload);
+    // "If successful, this method returns 202 Accepted response code. It doesn't return anything in the response body."
+    return { status: 202 };
+  });
+
+  return { server, sentMail, channelMessages, events };
+}
