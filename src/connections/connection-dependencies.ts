@@ -1,0 +1,38 @@
+import type { Database } from '../db/database.js';
+import type { TokenCipher } from '../crypto/token-sealing.js';
+import type { OAuthFetch } from '../providers/oauth/oauth-fetch.js';
+import { createResilientOAuthFetch } from '../providers/oauth/resilient-oauth-fetch.js';
+import type { ProviderId } from '../providers/provider-ids.js';
+import type { ProvidersConfig } from '../providers/resolve-provider.js';
+import type { PubSub } from '../pubsub/topics.js';
+
+/** The slice of the application config the connection services read. */
+export interface ConnectionsConfig extends ProvidersConfig {
+  /** Exact redirect URIs `startConnection` accepts. */
+  allowedRedirectUris: readonly string[];
+}
+
+/** The slice of a pino logger these services use. Never pass a token or secret to it. */
+export interface ConnectionsLogger {
+  info(object: Record<string, unknown>, message: string): void;
+  warn(object: Record<string, unknown>, message: string): void;
+}
+
+/** What every connection service is built from (plain constructor parameters, no container). */
+export interface ConnectionDependencies {
+  database: Database;
+  cipher: TokenCipher;
+  pubsub: Pick<PubSub, 'publish'>;
+  config: ConnectionsConfig;
+  /**
+   * How to reach a provider's OAuth endpoints (token, revocation), per provider.
+   * @default `createResilientOAuthFetch(providerId)` (the process's breakers)
+   */
+  oauthFetch?: (providerId: ProviderId) => OAuthFetch;
+  logger?: ConnectionsLogger;
+}
+
+export const silentConnectionsLogger: ConnectionsLogger = { info: () => undefined, warn: () => undefined };
+
+/** Each provider's breaker-guarded fetch from the process's breaker registry. */
+export const defaultOAuthFetch = (providerId: ProviderId): OAuthFetch => createResilientOAuthFetch(providerId);
