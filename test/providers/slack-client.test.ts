@@ -46,12 +46,11 @@ describe('SlackClient OAuth (delegated to the OAuth module)', () => {
 
   it('exchanges a code at oauth.v2.access with HTTP Basic client authentication', async () => {
     fake.server.route('POST', '/api/oauth.v2.access', (request, check) => {
-      // RFC 6749 §2.3.1: id and secret are form-urlencoded, then joined and base64-encoded.
+      // RFC 6749 §2.3.1 form-encoding leaves `.` as it is: Slack sees its client id literally.
       const [id, secret] = Buffer.from((request.headers.authorization ?? '').replace(/^Basic /, ''), 'base64')
         .toString('utf8')
-        .split(':')
-        .map((part) => decodeURIComponent(part.replace(/\+/g, ' ')));
-      check(id === '1234.5678' && secret === 'slack-client-secret', 'client credentials in HTTP Basic');
+        .split(':');
+      check(id === '1234.5678' && secret === 'slack-client-secret', 'client credentials in HTTP Basic, id not percent-encoded');
       check(request.form().get('code') === 'slack-code', 'code');
       check(request.form().get('redirect_uri') === 'https://app.com/integrations/callback', 'redirect_uri');
       check(request.form().get('code_verifier') === null, 'no PKCE for a confidential Slack app');

@@ -19,6 +19,23 @@ const isLoopbackHttp = (url: string): boolean => {
   return parsed.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname);
 };
 
+/** `application/x-www-form-urlencoded` serialization of one value (WHATWG URL standard). */
+const formEncode = (value: string): string => new URLSearchParams({ v: value }).toString().slice(2);
+
+/**
+ * HTTP Basic client authentication with each part form-encoded first (RFC 6749 §2.3.1), using
+ * the WHATWG serializer. oauth4webapi's `ClientSecretBasic` also escapes unreserved characters
+ * such as `.`, which every Slack client id contains (`1234.5678` → `1234%2E5678`); servers that
+ * compare the decoded Basic credentials literally refuse that. Form-encoding leaves `.` alone,
+ * so the header is both spec-conformant and what Slack documents for oauth.v2.access.
+ */
+const formEncodedClientSecretBasic =
+  (clientSecret: string): oauth.ClientAuth =>
+  (_as, client, _body, headers) => {
+    const credentials = `${formEncode(client.client_id)}:${formEncode(clientSecret)}`;
+    headers.set('authorization', `Basic ${Buffer.from(credentials).toString('base64')}`);
+  };
+
 export function oauthParties(provider: ResolvedProvider, fetchImpl: OAuthFetch, issuer: string = provider.issuer): OAuthParties {
   if (!provider.credentials) throw new Error(`provider ${provider.id} has no client credentials`);
   const { clientId, clientSecret } = provider.credentials;
@@ -32,7 +49,7 @@ export function oauthParties(provider: ResolvedProvider, fetchImpl: OAuthFetch, 
   };
   const client: oauth.Client = { client_id: clientId, token_endpoint_auth_method: provider.tokenEndpointAuthMethod };
   const clientAuth =
-    provider.tokenEndpointAuthMethod === 'client_secret_basic' ? oauth.ClientSecretBasic(clientSecret) : oauth.ClientSecretPost(clientSecret);
+    provider.tokenEndpointAuthMethod === 'client_secret_basic' ? formEncodedClientSecretBasic(clientSecret) : oauth.ClientSecretPost(clientSecret);
   const insecure = [provider.tokenUrl, revocationUrl].some((url) => url !== undefined && isLoopbackHttp(url));
   return {
     as,
