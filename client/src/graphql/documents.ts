@@ -1,0 +1,163 @@
+import { graphql } from '../gql';
+
+/** Everything a card shows about one connection. */
+export const IntegrationFieldsFragment = graphql(`
+  fragment IntegrationFields on Integration {
+    id
+    providerId
+    providerName
+    status
+    scopes
+    metadata
+    connectedAt
+    lastSyncAt
+    tokenExpiresAt
+    errorMessage
+    needsReauthorization
+  }
+`);
+
+export const ProviderFieldsFragment = graphql(`
+  fragment ProviderFields on Provider {
+    id
+    name
+    configured
+    defaultScopes
+    scopes {
+      name
+      description
+    }
+  }
+`);
+
+export const WebhookEventFieldsFragment = graphql(`
+  fragment WebhookEventFields on WebhookEvent {
+    id
+    provider
+    eventType
+    status
+    attempts
+    errorMessage
+    processedAt
+    createdAt
+  }
+`);
+
+export const IntegrationsPageQuery = graphql(`
+  query IntegrationsPage {
+    providers {
+      ...ProviderFields
+    }
+    integrations {
+      ...IntegrationFields
+    }
+  }
+`);
+
+export const ProvidersQuery = graphql(`
+  query Providers {
+    providers {
+      ...ProviderFields
+    }
+  }
+`);
+
+export const IntegrationStatusChangedSubscription = graphql(`
+  subscription IntegrationStatusChanged {
+    integrationStatusChanged {
+      ...IntegrationFields
+    }
+  }
+`);
+
+export const StartConnectionMutation = graphql(`
+  mutation StartConnection($input: StartConnectionInput!) {
+    startConnection(input: $input) {
+      authorizationUrl
+      state
+      expiresAt
+    }
+  }
+`);
+
+export const DisconnectIntegrationMutation = graphql(`
+  mutation DisconnectIntegration($id: ID!) {
+    disconnectIntegration(id: $id) {
+      ...IntegrationFields
+    }
+  }
+`);
+
+export const TestIntegrationMutation = graphql(`
+  mutation TestIntegration($id: ID!) {
+    testIntegration(id: $id) {
+      healthy
+      checkedAt
+      latencyMs
+      error
+      integration {
+        ...IntegrationFields
+      }
+    }
+  }
+`);
+
+export const WebhookActivityQuery = graphql(`
+  query WebhookActivity($integrationId: ID!, $first: Int) {
+    integration(id: $integrationId) {
+      ...IntegrationFields
+    }
+    webhookEvents(integrationId: $integrationId, first: $first) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          ...WebhookEventFields
+        }
+      }
+    }
+  }
+`);
+
+export const WebhookEventUpdatedSubscription = graphql(`
+  subscription WebhookEventUpdated($integrationId: ID) {
+    webhookEventUpdated(integrationId: $integrationId) {
+      ...WebhookEventFields
+    }
+  }
+`);
+
+export const RetryWebhookEventMutation = graphql(`
+  mutation RetryWebhookEvent($id: ID!) {
+    retryWebhookEvent(id: $id) {
+      ...WebhookEventFields
+    }
+  }
+`);
+
+export const HealthQuery = graphql(`
+  query Health {
+    providers {
+      id
+      name
+      configured
+      health {
+        circuitState
+        consecutiveFailures
+        lastFailureAt
+        lastError
+      }
+    }
+    webhookQueueStats {
+      pending
+      processing
+      completed
+      failed
+      oldestPendingAgeSeconds
+    }
+  }
+`);

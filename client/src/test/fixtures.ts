@@ -1,0 +1,65 @@
+import type { IntegrationFieldsFragment, ProviderFieldsFragment, WebhookEventFieldsFragment } from '../gql/graphql';
+
+export const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000).toISOString();
+
+export const googleProvider: ProviderFieldsFragment = {
+  id: 'google',
+  name: 'Google Workspace',
+  configured: true,
+  defaultScopes: ['https://www.googleapis.com/auth/calendar', 'https://www.googleapis.com/auth/userinfo.email'],
+  scopes: [
+    { name: 'https://www.googleapis.com/auth/calendar', description: 'Calendar access' },
+    { name: 'https://www.googleapis.com/auth/drive', description: 'Drive access' },
+    { name: 'https://www.googleapis.com/auth/userinfo.email', description: 'User email' },
+  ],
+};
+
+export const slackProvider: ProviderFieldsFragment = {
+  id: 'slack',
+  name: 'Slack',
+  configured: true,
+  defaultScopes: ['chat:write'],
+  scopes: [
+    { name: 'chat:write', description: 'Send messages' },
+    { name: 'channels:read', description: 'List channels' },
+  ],
+};
+
+export const asanaProvider: ProviderFieldsFragment = {
+  id: 'asana',
+  name: 'Asana',
+  configured: false,
+  defaultScopes: [],
+  scopes: [{ name: 'default', description: 'Full access' }],
+};
+
+export function integration(overrides: Partial<IntegrationFieldsFragment> = {}): IntegrationFieldsFragment {
+  return {
+    id: 'int-google',
+    providerId: 'google',
+    providerName: 'Google Workspace',
+    status: 'CONNECTED',
+    scopes: ['https://www.googleapis.com/auth/calendar'],
+    metadata: null,
+    connectedAt: minutesAgo(3 * 24 * 60),
+    lastSyncAt: minutesAgo(3),
+    tokenExpiresAt: null,
+    errorMessage: null,
+    needsReauthorization: false,
+    ...overrides,
+  };
+}
+
+export function webhookEvent(overrides: Partial<WebhookEventFieldsFragment> = {}): WebhookEventFieldsFragment {
+  return {
+    id: 'evt-1',
+    provider: 'slack',
+    eventType: 'message.created',
+    status: 'PENDING',
+    attempts: 0,
+    errorMessage: null,
+    processedAt: null,
+    createdAt: minutesAgo(2),
+    ...overrides,
+  };
+}

@@ -1,0 +1,67 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { GraphQLSchema } from 'graphql';
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { ServiceMetrics } from '../metrics.js';
+import { authenticationPlugin } from './authentication-plugin.js';
+import type { GraphQLContext } from './context.js';
+import { createErrorFormatter } from './format-error.js';
+import { metricsPlugin } from './metrics-plugin.js';
+import { armorConfig, DEFAULT_OPERATION_LIMITS, parseOptions, type OperationLimits } from './operation-limits.js';
+
+export interface GraphQLServerOptions {
+  schema: GraphQLSchema;
+  logger: Logger;
+  /** Production: no introspection, no landing page. */
+  production: boolean;
+  /** Drained on stop: in-flight requests finish, idle keep-alive connections close. */
+  httpServer: Server;
+  metrics: ServiceMetrics;
+  /** @default DEFAULT_OPERATION_LIMITS */
+  limits?: OperationLimits;
+}
+
+/**
+ * Apollo Server with the hardening the service promises: graphql-armor limits (depth, aliases,
+ * cost, tokens, directives) and hidden field suggestions, no batched requests, CSRF prevention,
+ * introspection only outside production, no stack traces ever, errors mapped in one place.
+ * Call `start()` before mounting it.
+ */
+export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer<GraphQLContext> {
+  const limits = options.limits ?? DEFAULT_OPERATION_LIMITS;
+  const armor = new ApolloArmor(armorConfig(limits)).protect();
+  const formatError = createErrorFormatter(options.logger);
+  const plugins: ApolloServerPlugin<GraphQLContext>[] = [
+    ...(armor.plugins as ApolloServerPlugin<GraphQLContext>[]),
+    authenticationPlugin(),
+    metricsPlugin(options.metrics) as ApolloServerPlugin<GraphQLContext>,
+    ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
+    // Federated traces (ftv1) go to whoever sends the header asking for them, so their error
+    // messages are masked: the formatted response is the only place an error is described.
+    ApolloServerPluginInlineTrace({ includeErrors: { masked: true } }),
+  ];
+  if (options.production) plugins.push(ApolloServerPluginLandingPageDisabled());
+
+  return new ApolloServer<GraphQLContext>({
+    schema: options.schema,
+    plugins,
+    validationRules: armor.validationRules,
+    parseOptions: parseOptions(limits),
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    introspection: !options.production,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: true,
+    formatError,
+    logger: {
+      debug: (message) => options.logger.debug(message),
+      info: (message) => options.logger.info(message),
+      warn: (message) => options.logger.warn(message),
+      error: (message) => options.logger.error(message),
+    },
+  });
+}

@@ -1,0 +1,45 @@
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { parse, type GraphQLSchema } from 'graphql';
+import { buildSchema, createResolversMap } from 'type-graphql';
+import { entityReferenceResolvers, resolvers } from './resolvers/index.js';
+import { CompleteConnectionInput } from './types/complete-connection-input.js';
+import { ConnectionAuthorization } from './types/connection-authorization.js';
+import { IntegrationHealth } from './types/integration-health.js';
+import { Organization } from './types/organization.js';
+import { StartConnectionInput } from './types/start-connection-input.js';
+
+const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
+
+const TOPIC_PUBSUB_UNUSED = {
+  publish: () => {
+    throw new Error('publish through GraphQLServices.pubsub');
+  },
+  subscribe: () => {
+    throw new Error('subscriptions declare their own subscribe');
+  },
+};
+
+/**
+ * The federated subgraph schema. type-graphql builds a plain schema from the classes; its SDL
+ * (with the `@key` directives the classes declare) and its resolvers are then handed to
+ * `buildSubgraphSchema`, which adds `_service`, `_entities` and the federation directives.
+ */
+export async function buildGraphQLSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
+    resolvers,
+    // Types no Query field returns: Organization is only reached through `_entities`, and the
+    // contract's mutation payloads and inputs must exist whichever mutations are registered.
+    orphanedTypes: [Organization, ConnectionAuthorization, IntegrationHealth, StartConnectionInput, CompleteConnectionInput],
+    validate: false,
+    // type-graphql insists on a PubSub whenever a subscription exists, even though every one
+    // here brings its own `subscribe` (ctx.services.pubsub, partitioned by organization).
+    pubSub: TOPIC_PUBSUB_UNUSED,
+  });
+  const resolverMap = createResolversMap(schema) as Record<string, Record<string, unknown>>;
+  for (const [typeName, referenceResolver] of Object.entries(entityReferenceResolvers)) {
+    resolverMap[typeName] = { ...resolverMap[typeName], ...referenceResolver };
+  }
+  const typeDefs = parse(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(schema)}`);
+  return buildSubgraphSchema([{ typeDefs, resolvers: resolverMap as never }]);
+}

@@ -1,0 +1,9 @@
+import { registerEnumType } from 'type-graphql';
+
+export enum CircuitState {
+  CLOSED = 'CLOSED',
+  OPEN = 'OPEN',
+  HALF_OPEN = 'HALF_OPEN',
+}
+
+registerEnumType(CircuitState, { name: 'CircuitState' });

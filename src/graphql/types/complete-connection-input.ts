@@ -1,0 +1,13 @@
+import { Field, InputType } from 'type-graphql';
+
+@InputType()
+export class CompleteConnectionInput {
+  @Field()
+  state!: string;
+
+  @Field(() => String, { nullable: true })
+  code?: string | null;
+
+  @Field(() => String, { nullable: true, description: "The provider's error parameter, when the user declined." })
+  error?: string | null;
+}

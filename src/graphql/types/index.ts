@@ -1,0 +1,21 @@
+// The GraphQL types of the contract, for every resolver file (other packages import from here).
+export { CircuitState } from './circuit-state.js';
+export { CompleteConnectionInput } from './complete-connection-input.js';
+export { ConnectionAuthorization } from './connection-authorization.js';
+export { Integration, toIntegration } from './integration.js';
+export { IntegrationHealth } from './integration-health.js';
+export { IntegrationStatus } from './integration-status.js';
+export { Organization } from './organization.js';
+export { PageInfo } from './page-info.js';
+export { Provider } from './provider.js';
+export { ProviderHealth } from './provider-health.js';
+export { ProviderScope } from './provider-scope.js';
+export { DateTime, JSONObject } from './scalars.js';
+export { StartConnectionInput } from './start-connection-input.js';
+export { WebhookEvent, toWebhookEvent } from './webhook-event.js';
+export { WebhookEventConnection, toWebhookEventConnection } from './webhook-event-connection.js';
+export { WebhookEventEdge } from './webhook-event-edge.js';
+export { DEFAULT_PAGE_SIZE, WebhookEventPageArgs } from './webhook-event-page-args.js';
+export { WebhookEventStatus } from './webhook-event-status.js';
+export { WebhookEventsArgs } from './webhook-events-args.js';
+export { WebhookQueueStats } from './webhook-queue-stats.js';
