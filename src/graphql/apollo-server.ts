@@ -1,6 +1,6 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { GraphQLSchema } from 'graphql';
@@ -11,6 +11,8 @@ import { authenticationPlugin } from './authentication-plugin.js';
 import type { GraphQLContext } from './context.js';
 import { createErrorFormatter } from './format-error.js';
 import { metricsPlugin } from './metrics-plugin.js';
+import { noStorePlugin } from './no-store-plugin.js';
+import { readTransactionPlugin } from './read-transaction-plugin.js';
 import { armorConfig, DEFAULT_OPERATION_LIMITS, parseOptions, type OperationLimits } from './operation-limits.js';
 
 export interface GraphQLServerOptions {
@@ -39,6 +41,10 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
     ...(armor.plugins as ApolloServerPlugin<GraphQLContext>[]),
     authenticationPlugin(),
     metricsPlugin(options.metrics) as ApolloServerPlugin<GraphQLContext>,
+    readTransactionPlugin(),
+    // Instead of Apollo's default cache-control plugin (see noStorePlugin for why).
+    ApolloServerPluginCacheControlDisabled(),
+    noStorePlugin(),
     ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),
     // Federated traces (ftv1) go to whoever sends the header asking for them, so their error
     // messages are masked: the formatted response is the only place an error is described.

@@ -1,0 +1,254 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { GraphQLSchema } from 'graphql';
+import { createAuthenticator, type Authenticator } from './auth/authenticator.js';
+import { mintDevelopmentToken } from './auth/development-token.js';
+import type { Config } from './config.js';
+import { createConnectionServices } from './connections/connection-services.js';
+import { createOAuthCallbackHandler } from './connections/oauth-callback.js';
+import { configureEncryption } from './crypto/encrypt.js';
+import { createKeyRing } from './crypto/key-ring.js';
+import { createTokenCipher } from './crypto/token-sealing.js';
+import { createDatabase, type Database, type DatabaseOptions } from './db/database.js';
+import { IntegrationRepository } from './db/repositories/integration.repository.js';
+import { WebhookEventRepository } from './db/repositories/webhook-event.repository.js';
+import { createGraphQLServer } from './graphql/apollo-server.js';
+import { createContextFactory } from './graphql/context.js';
+import { createErrorFormatter } from './graphql/format-error.js';
+import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from './graphql/operation-limits.js';
+import { buildGraphQLSchema } from './graphql/schema.js';
+import type { GraphQLServices, ProviderCatalogEntry } from './graphql/services.js';
+import { createHttpApp, type RouteMount } from './http/create-http-app.js';
+import { attachGraphQLWebSocket } from './http/graphql-websocket.js';
+import { oauthCallbackRouter } from './http/oauth-callback-route.js';
+import type { ReadinessCheck } from './http/readiness.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type ServiceMetrics } from './metrics.js';
+import { createProviderClient } from './providers/clients/provider-client-registry.js';
+import { PROVIDER_IDS } from './providers/provider-ids.js';
+import { resolveProvider } from './providers/resolve-provider.js';
+import { InMemoryPubSub } from './pubsub/in-memory-pubsub.js';
+import { RedisPubSub } from './pubsub/redis-pubsub.js';
+import type { PubSub } from './pubsub/topics.js';
+import { createWebhookRouter } from './webhooks/http/webhook-router.js';
+import { createWebhookEventRetry } from './webhooks/retry-webhook-event.js';
+import { createWebhookPipeline } from './webhooks/webhook-pipeline.js';
+
+/** What tests and tools may swap or add; production passes none. */
+export interface AppOverrides {
+  logger?: Logger;
+  /** Extra `createDatabase` options (tests count SQL statements with `onQuery`). */
+  database?: Pick<DatabaseOptions, 'onQuery' | 'poolSize'>;
+  /** Namespace of the Redis pub/sub channels. @default 'integrations' */
+  redisPrefix?: string;
+  /** @default DEFAULT_OPERATION_LIMITS */
+  limits?: OperationLimits;
+  /** Routes mounted next to the built-in ones (see `RouteMount`). */
+  routes?: readonly RouteMount[];
+  /** The built UI. @default '<cwd>/client/dist' */
+  clientDir?: string;
+  /** @default buildGraphQLSchema() */
+  schema?: GraphQLSchema;
+  /** Run the webhook queue worker in this process (`npm run worker` runs it alone). @default true */
+  webhookWorker?: boolean;
+}
+
+export interface App {
+  readonly httpServer: Server;
+  /** `http://127.0.0.1:<port>` once listening. */
+  readonly url: string;
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly database: Database;
+  readonly pubsub: PubSub;
+  readonly services: GraphQLServices;
+  readonly authenticator: Authenticator;
+  readonly metrics: ServiceMetrics;
+  /** Starts listening (port 0 picks a free one); resolves with the URL. @default config.port */
+  listen(port?: number, host?: string): Promise<string>;
+  /**
+   * Graceful shutdown: stop accepting, let in-flight requests finish, close idle keep-alive
+   * connections and every graphql-ws socket, then close pub/sub (Redis) and the database pool.
+   * Safe to call more than once.
+   */
+  close(): Promise<void>;
+}
+
+/** The provider catalogue: every registry provider with whether this deployment can connect it. */
+export function buildProviderCatalog(config: Config): ProviderCatalogEntry[] {
+  return PROVIDER_IDS.map((id) => {
+    const provider = resolveProvider(id, config);
+    return { id, name: provider.name, configured: provider.configured, scopes: provider.scopes, defaultScopes: provider.defaultScopes };
+  });
+}
+
+/**
+ * The composition root: builds every service from the configuration with plain constructor
+ * parameters, in dependency order, and knows how to take them down in reverse.
+ */
+export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  if (config.encryptionKeys.length === 0) {
+    throw new Error('no encryption key: set INTEGRATION_ENCRYPTION_KEY, or call withDevelopmentSecrets(config) outside production');
+  }
+  configureEncryption(config.encryptionKeys);
+  const authenticator = createAuthenticator(config.auth);
+  const metrics = createMetrics();
+  const limits = overrides.limits ?? DEFAULT_OPERATION_LIMITS;
+  const schema = overrides.schema ?? (await buildGraphQLSchema());
+
+  const database = await createDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    logger: logger.child({ component: 'database' }),
+    ...overrides.database,
+  });
+  // Everything after the database is undone if start-up fails half-way, so a failed start
+  // leaves no pool or Redis connection behind (tests, and supervisors that retry).
+  const redisPubSub = config.redisUrl
+    ? new RedisPubSub({ url: config.redisUrl, prefix: overrides.redisPrefix, logger: logger.child({ component: 'pubsub' }) })
+    : undefined;
+  const pubsub: PubSub = redisPubSub ?? new InMemoryPubSub();
+  try {
+    const pool = await database.orm.em.getConnection().getNativeClient();
+    metrics.observePool(() => ({ totalCount: pool.totalCount, idleCount: pool.idleCount, waitingCount: pool.waitingCount }));
+
+    const readiness: ReadinessCheck[] = [{ name: 'database', check: () => database.ping() }];
+    if (redisPubSub) readiness.push({ name: 'redis', check: () => redisPubSub.ping() });
+
+    const connections = createConnectionServices(
+      {
+        database,
+        cipher: createTokenCipher(createKeyRing(config.encryptionKeys)),
+        pubsub,
+        config,
+          logger: logger.child({ component: 'connections' }),
+      },
+      {
+        testers: Object.fromEntries(
+          PROVIDER_IDS.map((id) => {
+            const client = createProviderClient(id, resolveProvider(id, config));
+            return [id, (accessToken: string) => client.testConnection(accessToken)];
+          }),
+        ),
+      },
+    );
+    const oauthCallback = createOAuthCallbackHandler({
+      connections: connections.connections,
+      uiUrl: config.uiUrl,
+      logger: logger.child({ component: 'oauth-callback' }),
+    });
+
+    const webhooks = createWebhookPipeline({
+      database,
+      pubsub,
+      cipher: createTokenCipher(createKeyRing(config.encryptionKeys)),
+      redisUrl: config.redisUrl,
+      slackSigningSecret: config.providers.slack.signingSecret,
+      concurrency: config.webhooks.workerConcurrency,
+      maxAttempts: config.webhooks.maxAttempts,
+      logger: logger.child({ component: 'webhooks' }),
+      // Queue keys share the pub/sub namespace, so deployments (and test runs) on one Redis never meet.
+      ...(overrides.redisPrefix ? { bullmq: { prefix: overrides.redisPrefix } } : {}),
+    });
+
+    const services: GraphQLServices = {
+      database,
+      integrations: new IntegrationRepository(),
+      webhookEvents: new WebhookEventRepository(),
+      pubsub,
+      providers: buildProviderCatalog(config),
+      connections,
+      retryWebhookEvent: createWebhookEventRetry(database, webhooks.queue),
+    };
+    const createContext = createContextFactory(services);
+
+    const httpServer = createServer();
+    const graphqlWebSocket = attachGraphQLWebSocket({
+      httpServer,
+      schema,
+      authenticator,
+      createContext,
+      formatError: createErrorFormatter(logger),
+      limits,
+      logger,
+      metrics,
+    });
+    const graphqlServer = createGraphQLServer({
+      schema,
+      logger,
+      production: config.production,
+      httpServer,
+      metrics,
+      limits,
+    });
+    await graphqlServer.start();
+
+    const app = createHttpApp({
+      logger,
+      metrics,
+      readiness,
+      graphqlServer,
+      authenticator,
+      createContext,
+      routes: [
+        (express) => express.use(oauthCallbackRouter(oauthCallback)),
+        (express) => express.use(createWebhookRouter({ ingest: webhooks.ingest })),
+        ...(overrides.routes ?? []),
+      ],
+      clientDir: overrides.clientDir ?? path.resolve('client/dist'),
+      developmentToken: config.auth.development ? () => mintDevelopmentToken(config.auth) : undefined,
+    });
+    httpServer.on('request', app);
+    if (overrides.webhookWorker ?? true) await webhooks.startWorker();
+
+    let url = '';
+    let closing: Promise<void> | undefined;
+    return {
+      httpServer,
+      get url() {
+        return url;
+      },
+      config,
+      logger,
+      database,
+      pubsub,
+      services,
+      authenticator,
+      metrics,
+      async listen(port = config.port, host) {
+        await new Promise<void>((resolve, reject) => {
+          httpServer.once('error', reject);
+          httpServer.listen(port, host, () => {
+            httpServer.off('error', reject);
+            resolve();
+          });
+        });
+        const address = httpServer.address() as AddressInfo;
+        url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+        if (address.address === '::' || address.address === '0.0.0.0') url = `http://127.0.0.1:${address.port}`;
+        return url;
+      },
+      close() {
+        closing ??= (async () => {
+          // Sockets first, so subscribers get a clean 1001 "going away" (and reconnect elsewhere)
+          // rather than a dropped connection once the HTTP drain closes everything it sees idle.
+          await graphqlWebSocket.dispose();
+          // Apollo's stop drains HTTP: the server stops accepting, in-flight requests finish, idle
+          // keep-alive connections close, all before anything the requests use goes away.
+          await graphqlServer.stop();
+          await webhooks.close();
+          await pubsub.close();
+          await database.close();
+          logger.info('stopped');
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await pubsub.close();
+    await database.close();
+    throw error;
+  }
+}

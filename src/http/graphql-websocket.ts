@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { GraphQLError, getOperationAST, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { Principal } from '../auth/principal.js';
+import { AppError } from '../errors/app-error.js';
+import type { ContextInput, GraphQLContext } from '../graphql/context.js';
+import type { ErrorFormatter } from '../graphql/format-error.js';
+import { limitValidationRules, parseWithTokenLimit, type OperationLimits } from '../graphql/operation-limits.js';
+import type { ServiceMetrics } from '../metrics.js';
+
+export interface GraphQLWebSocketOptions {
+  httpServer: Server;
+  schema: GraphQLSchema;
+  authenticator: Authenticator;
+  createContext: (input: ContextInput) => GraphQLContext;
+  formatError: ErrorFormatter;
+  limits: OperationLimits;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  /** @default '/graphql' */
+  path?: string;
+}
+
+/** What the client sends in `connection_init`. */
+type ConnectionParams = {
+  authorization?: unknown;
+  Authorization?: unknown;
+};
+
+type SocketExtra = {
+  principal?: Principal;
+};
+
+export interface GraphQLWebSocket {
+  /** Closes every socket (1001 Going away) and stops accepting new ones. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * graphql-ws (`graphql-transport-ws`) on the HTTP server's `/graphql`. The caller authenticates
+ * once, in `connection_init` (`{ authorization: 'Bearer …' }`, or the upgrade request's
+ * Authorization header); a missing or refused token
+ * closes the socket with 4403 Forbidden, as graphql-ws does for a refused connection. Every
+ * `subscribe` gets its own context (fresh loaders) and the same operation limits as HTTP.
+ */
+export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQLWebSocket {
+  const { schema, limits, formatError, logger, metrics } = options;
+  const rules = [...specifiedRules, ...limitValidationRules(limits)];
+  const active = new WeakMap<object, Set<string>>();
+  const server = new WebSocketServer({ server: options.httpServer, path: options.path ?? '/graphql' });
+
+  const disposable = useServer<ConnectionParams, SocketExtra>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const fromPayload = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        // Browsers cannot set headers on a WebSocket, so clients use the payload; a gateway (Apollo
+        // Router with header propagation) may instead send the header on the upgrade request.
+        const header = typeof fromPayload === 'string' ? fromPayload : ctx.extra.request.headers.authorization;
+        try {
+          ctx.extra.principal = await options.authenticator.authenticate(header);
+          return true;
+        } catch (error) {
+          logger.info({ reason: error instanceof AppError ? error.message : 'authentication failed' }, 'graphql-ws connection refused');
+          return false;
+        }
+      },
+      onSubscribe: (ctx, _id, payload) => {
+        let document: DocumentNode;
+        try {
+          document = parseWithTokenLimit(payload.query, limits);
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError('could not parse the operation')];
+        }
+        const errors = validate(schema, document, rules);
+        if (errors.length > 0) return errors;
+        if (!getOperationAST(document, payload.operationName)) return [new GraphQLError('unable to identify the operation')];
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: options.createContext({ principal: ctx.extra.principal ?? null, requestId: randomUUID() }),
+        };
+      },
+      onOperation: (ctx, id, _payload, _args, result) => {
+        if (typeof result === 'object' && result !== null && Symbol.asyncIterator in result) {
+          let ids = active.get(ctx);
+          if (!ids) active.set(ctx, (ids = new Set()));
+          ids.add(id);
+          metrics.graphqlSubscriptionsActive.inc();
+        }
+      },
+      onComplete: (ctx, id) => {
+        if (active.get(ctx)?.delete(id)) metrics.graphqlSubscriptionsActive.dec();
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error)),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : undefined,
+    },
+    server,
+  );
+
+  return {
+    async dispose() {
+      await disposable.dispose();
+    },
+  };
+}
