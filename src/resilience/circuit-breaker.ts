@@ -83,13 +83,18 @@ export class CircuitBreaker {
     if (!(this.#resetTimeout >= 0)) throw new RangeError(`resetTimeout must be >= 0, got ${this.#resetTimeout}`);
     this.name = options.name ?? 'circuit-breaker';
     this.#counter = new ConsecutiveBreaker(failureThreshold);
-    this.#policy = circuitBreaker(handleWhen(options.isFailure ?? isProviderFailure), { halfOpenAfter: this.#resetTimeout, breaker: this.#counter });
-    this.#policy.onFailure(({ handled, reason }) => {
-      if (!handled || !('error' in reason)) return;
+    const isFailure = options.isFailure ?? isProviderFailure;
+    // The last failure is recorded where cockatiel asks whether an error is one (once per
+    // error), not in an `onFailure` listener: with a listener cockatiel times every call, a
+    // success included (two clock reads and a closure per call).
+    const countsAsFailure = (error: unknown): boolean => {
+      if (!isFailure(error)) return false;
       this.#lastFailureAt = new Date();
-      const message = reason.error instanceof Error ? reason.error.message : String(reason.error);
+      const message = error instanceof Error ? error.message : String(error);
       this.#lastError = message.slice(0, MAX_ERROR_LENGTH);
-    });
+      return true;
+    };
+    this.#policy = circuitBreaker(handleWhen(countsAsFailure), { halfOpenAfter: this.#resetTimeout, breaker: this.#counter });
     if (options.onStateChange) this.#listeners.add(options.onStateChange);
     this.#policy.onStateChange((state) => {
       const previous = this.#state;

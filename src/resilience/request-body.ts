@@ -9,6 +9,8 @@ export interface EncodedBody {
   streamed: boolean;
 }
 
+const NO_BODY: EncodedBody = Object.freeze({ body: undefined, contentType: undefined, replayable: true, streamed: false });
+
 const isStream = (body: object): boolean => body instanceof ReadableStream || Symbol.asyncIterator in body;
 
 /**
@@ -16,7 +18,7 @@ const isStream = (body: object): boolean => body instanceof ReadableStream || Sy
  * `FormData` (multipart), `Blob`, `ArrayBuffer`, typed arrays (`Buffer`) and streams go as they are.
  */
 export function encodeBody(body: unknown): EncodedBody {
-  if (body === undefined || body === null) return { body: undefined, contentType: undefined, replayable: true, streamed: false };
+  if (body === undefined || body === null) return NO_BODY;
   if (
     typeof body === 'string' ||
     body instanceof URLSearchParams ||

@@ -1,10 +1,11 @@
-import { timeout, TimeoutStrategy, type RetryPolicy, type TimeoutPolicy } from 'cockatiel';
+import type { RetryPolicy } from 'cockatiel';
 import { IntegrationError, IntegrationErrorCode } from '../providers/integration-error.js';
 import { CircuitBreakerPresets, type CircuitBreakerConfig, type ProviderHealth } from './circuit-breaker.js';
 import { CircuitOpenError } from './circuit-open-error.js';
 import { DeadlineExceededError } from './deadline-exceeded-error.js';
 import { neverAbortedSignal, raceAbort } from './abort.js';
-import { providerRequestDuration, providerRequests, providerRetries } from './metrics.js';
+import { clearAttemptTimeout, startAttemptTimeout } from './attempt-timeouts.js';
+import { providerRetries, requestMetrics, statusClass, type RequestMetrics } from './metrics.js';
 import { providerBreakers, type ProviderBreakerRegistry } from './provider-breakers.js';
 import { describeBody, redactHeaders, redactUrl } from './redaction.js';
 import { encodeBody } from './request-body.js';
@@ -96,6 +97,8 @@ interface PreparedCall {
   method: string;
   url: string;
   headers: Record<string, string>;
+  /** `headers` has at least one entry. */
+  hasHeaders: boolean;
   rawBody: unknown;
   body: BodyInit | undefined;
   streamed: boolean;
@@ -105,6 +108,7 @@ interface PreparedCall {
   deadline: number;
   deadlineAt: number;
   attempts: number;
+  metrics: RequestMetrics;
   loggedUrl?: string;
 }
 
@@ -117,14 +121,14 @@ function socketErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-const statusClass = (status: number): string => `${Math.floor(status / 100)}xx`;
-
 /**
  * The resilient client every provider call goes through: per provider one circuit breaker
  * (from the registry), retries with backoff and Retry-After, a timeout per attempt, an overall
  * deadline, the caller's AbortSignal, metrics and redacted logs. Policies are cockatiel's,
- * composed as retry(breaker(timeout(attempt))): each attempt counts on the breaker, and an
- * open breaker stops the retries.
+ * composed as retry(breaker(attempt)): each attempt counts on the breaker, and an open
+ * breaker stops the retries. Each attempt has its timeout: an AbortController aborted at
+ * expiry (what cockatiel's cooperative timeout policy does, without its derived controller,
+ * listeners and timer per attempt; see attempt-timeouts.ts).
  */
 export class ResilientHttpClient {
   readonly name: string;
@@ -139,12 +143,16 @@ export class ResilientHttpClient {
   readonly #breakers: ProviderBreakerRegistry;
   readonly #logger: ResilienceLogger;
   readonly #retry: RetryPolicy;
-  readonly #timeouts = new Map<number, TimeoutPolicy>();
+  readonly #baseURLValid: boolean;
+  readonly #hasDefaultHeaders: boolean;
+  readonly #metrics = new Map<string, RequestMetrics>();
 
   constructor(options: ResilientHttpClientOptions) {
     this.name = options.name;
     this.#baseURL = options.baseURL?.replace(/\/+$/, '');
-    this.#headers = lowerCaseKeys(options.headers ?? {});
+    this.#baseURLValid = this.#baseURL !== undefined && URL.canParse(this.#baseURL);
+    this.#headers = Object.freeze(lowerCaseKeys(options.headers ?? {}));
+    this.#hasDefaultHeaders = Object.keys(this.#headers).length > 0;
     this.#timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
     this.#deadline = options.deadline;
     const retry = resolveRetryConfig({ ...RetryPresets.network, ...options.retry });
@@ -169,10 +177,12 @@ export class ResilientHttpClient {
     this.#retry.onRetry((event) => {
       const error = 'error' in event && event.error instanceof IntegrationError ? event.error : undefined;
       providerRetries.inc({ provider: this.name, reason: error ? retryReason(error) : 'other' });
-      this.#logger.warn(
-        { service: this.name, retry: event.attempt, delayMs: event.delay, code: error?.code, statusCode: error?.statusCode, error: error?.message },
-        'retrying provider request',
-      );
+      if (this.#logger.isLevelEnabled?.('warn') ?? true) {
+        this.#logger.warn(
+          { service: this.name, retry: event.attempt, delayMs: event.delay, code: error?.code, statusCode: error?.statusCode, error: error?.message },
+          'retrying provider request',
+        );
+      }
       if (onRetry && error) onRetry(event.attempt, error, event.delay);
     });
   }
@@ -201,11 +211,7 @@ export class ResilientHttpClient {
         const remaining = call.deadlineAt - Date.now();
         if (remaining <= 0) throw new DeadlineExceededError(call.deadline);
         const cutByDeadline = remaining < call.timeout;
-        const attemptTimeout = cutByDeadline ? this.#timeoutPolicy(remaining, false) : this.#timeoutPolicy(call.timeout, true);
-        return breaker.execute(
-          (breakerSignal) => attemptTimeout.execute(({ signal: attemptSignal }) => this.#attempt(call, breakerSignal, attemptSignal, cutByDeadline)),
-          callSignal,
-        );
+        return breaker.execute((breakerSignal) => this.#attempt(call, breakerSignal, cutByDeadline ? remaining : call.timeout, cutByDeadline), callSignal);
       }, signal);
     try {
       // The caller's signal must also end a backoff wait, which cockatiel cannot interrupt.
@@ -214,31 +220,37 @@ export class ResilientHttpClient {
     } catch (error) {
       if (config.signal?.aborted) throw error;
       const failure = this.#toIntegrationError(error, call);
-      this.#logger.warn(
-        {
-          service: this.name,
-          method: call.method,
-          url: this.#loggedUrl(call),
-          attempts: call.attempts,
-          code: failure.code,
-          kind: failure.kind,
-          statusCode: failure.statusCode,
-          retryAfterMs: failure.retryAfterMs,
-          error: failure.message,
-        },
-        'provider request failed',
-      );
+      if (this.#logger.isLevelEnabled?.('warn') ?? true) this.#logFailure(call, failure);
       throw failure;
     }
+  }
+
+  #logFailure(call: PreparedCall, failure: IntegrationError): void {
+    this.#logger.warn(
+      {
+        service: this.name,
+        method: call.method,
+        url: this.#loggedUrl(call),
+        attempts: call.attempts,
+        code: failure.code,
+        kind: failure.kind,
+        statusCode: failure.statusCode,
+        retryAfterMs: failure.retryAfterMs,
+        error: failure.message,
+      },
+      'provider request failed',
+    );
   }
 
   #prepare(config: HttpRequestConfig): PreparedCall {
     const method = (config.method ?? 'GET').toUpperCase();
     const url = this.#resolveUrl(config.url);
     const encoded = encodeBody(config.body);
-    const headers: Record<string, string> = { ...this.#headers };
+    const ownHeaders = encoded.contentType !== undefined || config.headers !== undefined || config.idempotencyKey !== undefined;
+    // Without per-call headers the client's (frozen) set is used as is: nothing below writes to it.
+    const headers: Record<string, string> = ownHeaders ? { ...this.#headers } : this.#headers;
     if (encoded.contentType) headers['content-type'] = encoded.contentType;
-    for (const [name, value] of Object.entries(config.headers ?? {})) headers[name.toLowerCase()] = value;
+    if (config.headers) for (const name in config.headers) if (Object.hasOwn(config.headers, name)) headers[name.toLowerCase()] = config.headers[name]!;
     if (config.idempotencyKey !== undefined) headers['idempotency-key'] = config.idempotencyKey;
     const timeoutMs = config.timeout ?? this.#timeout;
     const deadline = config.deadline ?? this.#deadline ?? this.#maxAttempts * timeoutMs + (this.#maxAttempts - 1) * this.#maxDelay;
@@ -246,6 +258,7 @@ export class ResilientHttpClient {
       method,
       url,
       headers,
+      hasHeaders: this.#hasDefaultHeaders || ownHeaders,
       rawBody: config.body,
       body: encoded.body,
       streamed: encoded.streamed,
@@ -255,26 +268,30 @@ export class ResilientHttpClient {
       deadline,
       deadlineAt: Date.now() + deadline,
       attempts: 0,
+      metrics: this.#metricsOf(method),
     };
   }
 
   #resolveUrl(url: string): string {
-    const absolute = /^[a-z][a-z\d+.-]*:\/\//i.test(url) || this.#baseURL === undefined ? url : `${this.#baseURL}/${url.replace(/^\/+/, '')}`;
-    // A malformed URL is a programming error: fail at once rather than retry a TypeError.
-    if (!URL.canParse(absolute)) throw new TypeError(`${this.name}: invalid request URL`);
+    if (/^[a-z][a-z\d+.-]*:\/\//i.test(url) || this.#baseURL === undefined) {
+      // A malformed URL is a programming error: fail at once rather than retry a TypeError.
+      if (!URL.canParse(url)) throw new TypeError(`${this.name}: invalid request URL`);
+      return url;
+    }
+    const absolute = `${this.#baseURL}/${url.replace(/^\/+/, '')}`;
+    // Past a valid base URL and a `/`, the URL parser is in its path state, where no input fails
+    // (it percent-encodes): only an invalid base can make the joined URL invalid.
+    if (!this.#baseURLValid && !URL.canParse(absolute)) throw new TypeError(`${this.name}: invalid request URL`);
     return absolute;
   }
 
-  #timeoutPolicy(ms: number, cached: boolean): TimeoutPolicy {
-    let policy = cached ? this.#timeouts.get(ms) : undefined;
-    if (!policy) {
-      // Cooperative: fetch honours the signal, so the attempt ends as an AbortError we classify.
-      // Not aborted on return: the attempt has read its whole body by then, and aborting
-      // every finished request costs a DOMException (~30 µs, a fifth of a local round trip).
-      policy = timeout(ms, { strategy: TimeoutStrategy.Cooperative, abortOnReturn: false });
-      if (cached) this.#timeouts.set(ms, policy);
+  #metricsOf(method: string): RequestMetrics {
+    let metrics = this.#metrics.get(method);
+    if (!metrics) {
+      metrics = requestMetrics(this.name, method);
+      this.#metrics.set(method, metrics);
     }
-    return policy;
+    return metrics;
   }
 
   #loggedUrl(call: PreparedCall): string {
@@ -282,53 +299,82 @@ export class ResilientHttpClient {
     return call.loggedUrl;
   }
 
-  async #attempt(call: PreparedCall, callSignal: AbortSignal, attemptSignal: AbortSignal, cutByDeadline: boolean): Promise<HttpResponse<unknown>> {
-    call.attempts += 1;
-    const debug = this.#logger.isLevelEnabled?.('debug') ?? true;
-    if (debug) {
-      this.#logger.debug(
-        { service: this.name, method: call.method, url: this.#loggedUrl(call), attempt: call.attempts, headers: redactHeaders(call.headers), body: describeBody(call.rawBody) },
-        'provider request',
-      );
-    }
-    const started = performance.now();
-    let response: Response;
-    try {
-      const init: RequestInit & { duplex?: 'half' } = { method: call.method, headers: call.headers, body: call.body, signal: attemptSignal };
-      if (call.streamed) init.duplex = 'half';
-      // Looked up per call so a test (or the seed's jest.spyOn example) can replace it.
-      response = await globalThis.fetch(call.url, init);
-    } catch (error) {
-      throw this.#transportFailure(call, error, callSignal, attemptSignal, cutByDeadline, started, false);
-    }
-    let decoded;
-    try {
-      decoded = await decodeResponseBody(response, call.method);
-    } catch (error) {
-      throw this.#transportFailure(call, error, callSignal, attemptSignal, cutByDeadline, started, true);
-    }
-    const seconds = (performance.now() - started) / 1000;
-    providerRequests.inc({ provider: this.name, method: call.method, status_class: statusClass(response.status) });
-    providerRequestDuration.observe({ provider: this.name, method: call.method }, seconds);
-    if (debug) {
-      this.#logger.debug(
-        { service: this.name, method: call.method, url: this.#loggedUrl(call), attempt: call.attempts, status: response.status, durationMs: Math.round(seconds * 1000) },
-        'provider response',
-      );
-    }
-    if (response.ok) {
-      if (decoded.invalidJson) {
-        throw new IntegrationError(`${this.name} answered HTTP ${response.status} with a body that is not valid JSON`, {
-          service: this.name,
-          code: IntegrationErrorCode.PROVIDER_RESPONSE_INVALID,
-          statusCode: response.status,
-          response: decoded.data,
-          kind: 'INVALID_RESPONSE',
-        });
+  /**
+   * One attempt, ended by its timeout (`timeoutMs`) or the caller's signal. The controller is
+   * fresh per attempt: `fetch` (undici) ties a listener to the signal it is given that only goes
+   * when the request is garbage-collected, so a long-lived signal would pile them up. The
+   * caller's signal is only linked when there is one.
+   */
+  async #attempt(call: PreparedCall, callSignal: AbortSignal, timeoutMs: number, cutByDeadline: boolean): Promise<HttpResponse<unknown>> {
+    const controller = new AbortController();
+    const attemptSignal = controller.signal;
+    const timeout = startAttemptTimeout(controller, timeoutMs);
+    let onCallAbort: (() => void) | undefined;
+    if (callSignal !== neverAbortedSignal) {
+      if (callSignal.aborted) controller.abort(callSignal.reason);
+      else {
+        onCallAbort = () => controller.abort(callSignal.reason);
+        callSignal.addEventListener('abort', onCallAbort, { once: true });
       }
-      return { status: response.status, headers: response.headers, data: decoded.data };
     }
-    throw this.#statusFailure(call, response, decoded.data);
+    try {
+      call.attempts += 1;
+      const debug = this.#logger.isLevelEnabled?.('debug') ?? true;
+      if (debug) {
+        this.#logger.debug(
+          { service: this.name, method: call.method, url: this.#loggedUrl(call), attempt: call.attempts, headers: redactHeaders(call.headers), body: describeBody(call.rawBody) },
+          'provider request',
+        );
+      }
+      const started = performance.now();
+      let response: Response;
+      try {
+        // Only what differs from fetch's defaults: each init member costs undici work (an empty
+        // headers record alone is ~3 µs of a local round trip).
+        const init: RequestInit & { duplex?: 'half' } = { signal: attemptSignal };
+        if (call.method !== 'GET') init.method = call.method;
+        if (call.hasHeaders) init.headers = call.headers;
+        if (call.body !== undefined) init.body = call.body;
+        if (call.streamed) init.duplex = 'half';
+        // Looked up per call so a test (or the seed's jest.spyOn example) can replace it.
+        response = await globalThis.fetch(call.url, init);
+      } catch (error) {
+        throw this.#transportFailure(call, error, callSignal, attemptSignal, cutByDeadline, started, false);
+      }
+      let decoded;
+      try {
+        decoded = await decodeResponseBody(response, call.method);
+      } catch (error) {
+        throw this.#transportFailure(call, error, callSignal, attemptSignal, cutByDeadline, started, true);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      call.metrics.count(statusClass(response.status));
+      call.metrics.duration.observe(seconds);
+      if (debug) {
+        this.#logger.debug(
+          { service: this.name, method: call.method, url: this.#loggedUrl(call), attempt: call.attempts, status: response.status, durationMs: Math.round(seconds * 1000) },
+          'provider response',
+        );
+      }
+      if (response.ok) {
+        if (decoded.invalidJson) {
+          throw new IntegrationError(`${this.name} answered HTTP ${response.status} with a body that is not valid JSON`, {
+            service: this.name,
+            code: IntegrationErrorCode.PROVIDER_RESPONSE_INVALID,
+            statusCode: response.status,
+            response: decoded.data,
+            kind: 'INVALID_RESPONSE',
+          });
+        }
+        return { status: response.status, headers: response.headers, data: decoded.data };
+      }
+      throw this.#statusFailure(call, response, decoded.data);
+    } finally {
+      // Not aborted on return: the attempt has read its whole body by then, and aborting every
+      // finished request costs a DOMException (~30 µs, a fifth of a local round trip).
+      clearAttemptTimeout(timeout);
+      if (onCallAbort) callSignal.removeEventListener('abort', onCallAbort);
+    }
   }
 
   #transportFailure(
@@ -343,17 +389,17 @@ export class ResilientHttpClient {
     const seconds = (performance.now() - started) / 1000;
     if (callSignal.aborted) {
       // The caller ended the call; `send` rethrows their reason, not this.
-      providerRequests.inc({ provider: this.name, method: call.method, status_class: 'aborted' });
+      call.metrics.count('aborted');
       return new IntegrationError(`${this.name} request aborted`, { service: this.name, code: IntegrationErrorCode.PROVIDER_UNAVAILABLE, kind: 'OTHER', cause: error });
     }
     if (cutByDeadline && attemptSignal.aborted) {
       // The caller's budget ran out, which says nothing about the provider: not a breaker failure.
-      providerRequests.inc({ provider: this.name, method: call.method, status_class: 'timeout' });
+      call.metrics.count('timeout');
       return this.#deadlineError(call, error);
     }
     const timedOut = attemptSignal.aborted;
-    providerRequests.inc({ provider: this.name, method: call.method, status_class: timedOut ? 'timeout' : 'network_error' });
-    providerRequestDuration.observe({ provider: this.name, method: call.method }, seconds);
+    call.metrics.count(timedOut ? 'timeout' : 'network_error');
+    call.metrics.duration.observe(seconds);
     const socketCode = socketErrorCode(error);
     const notSent = !responseStarted && !timedOut && socketCode !== undefined && NOT_SENT_ERRORS.has(socketCode);
     return withDeadline(
@@ -404,7 +450,7 @@ export class ResilientHttpClient {
   #toIntegrationError(error: unknown, call: PreparedCall): IntegrationError {
     if (error instanceof IntegrationError) return error;
     if (error instanceof CircuitOpenError) {
-      providerRequests.inc({ provider: this.name, method: call.method, status_class: 'circuit_open' });
+      call.metrics.count('circuit_open');
       return new IntegrationError(`${this.name} is unavailable: circuit open, failing fast`, {
         service: this.name,
         code: IntegrationErrorCode.PROVIDER_UNAVAILABLE,

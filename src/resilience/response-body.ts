@@ -19,10 +19,11 @@ export async function decodeResponseBody(response: Response, method: string): Pr
     return { data: undefined, invalidJson: false };
   }
   const type = (response.headers.get('content-type') ?? '').toLowerCase();
-  if (type === '' || JSON_TYPE.test(type) || type.startsWith('text/') || type.includes('xml') || type.startsWith('application/x-www-form-urlencoded')) {
+  const json = type.startsWith('application/json') || JSON_TYPE.test(type);
+  if (json || type === '' || type.startsWith('text/') || type.includes('xml') || type.startsWith('application/x-www-form-urlencoded')) {
     const text = await response.text();
     if (text === '') return { data: undefined, invalidJson: false };
-    if (JSON_TYPE.test(type)) {
+    if (json) {
       try {
         return { data: JSON.parse(text) as unknown, invalidJson: false };
       } catch {
