@@ -1,0 +1,49 @@
+import { constantTimeEqual } from '../constant-time.js';
+import { reject } from '../inbound-webhook.js';
+import type { ProviderReceiver } from '../provider-receiver.js';
+import type { WebhookDirectory } from '../webhook-directory.js';
+
+export interface GooglePushReceiverOptions {
+  directory: WebhookDirectory;
+}
+
+/**
+ * Google push notifications (Calendar, Drive): https://developers.google.com/calendar/api/guides/push
+ * Everything is in headers; the channel id names the channel registered for an integration and the
+ * channel token is the secret we set on it. The first message of a channel has resource state
+ * `sync` and carries no change: it is acknowledged and not stored. Google retries only 5xx answers,
+ * so an unknown channel gets 404 (not retried, nothing stored).
+ */
+export function createGooglePushReceiver({ directory }: GooglePushReceiverOptions): ProviderReceiver {
+  return {
+    async receive(request) {
+      const channelId = request.headers['x-goog-channel-id'];
+      const token = request.headers['x-goog-channel-token'];
+      const resourceState = request.headers['x-goog-resource-state'];
+      const messageNumber = request.headers['x-goog-message-number'];
+      if (!channelId || !resourceState || !messageNumber) return reject(400, 'missing Google channel headers');
+      if (!token) return reject(401, 'missing Google channel token');
+      if (!/^\d{1,20}$/.test(messageNumber)) return reject(400, 'malformed Google message number');
+
+      const endpoint = await directory.endpoint('google', channelId);
+      if (!endpoint) return reject(404, 'unknown Google channel');
+      if (!endpoint.secret || !constantTimeEqual(endpoint.secret, token)) return reject(401, 'Google channel token mismatch');
+      if (resourceState === 'sync') return { reply: { status: 200 }, deliveries: [] };
+
+      const payload: Record<string, unknown> = {
+        channelId,
+        resourceState,
+        messageNumber: Number(messageNumber),
+        resourceId: request.headers['x-goog-resource-id'] ?? null,
+        resourceUri: request.headers['x-goog-resource-uri'] ?? null,
+        changed: request.headers['x-goog-changed']?.split(',') ?? [],
+        channelExpiration: request.headers['x-goog-channel-expiration'] ?? null,
+      };
+      return {
+        reply: { status: 200 },
+        // Message numbers grow per channel: (channel, number) identifies a delivery.
+        deliveries: [{ integrationId: endpoint.integrationId, organizationId: endpoint.organizationId, eventType: resourceState, payload, deliveryId: `${channelId}:${messageNumber}` }],
+      };
+    },
+  };
+}

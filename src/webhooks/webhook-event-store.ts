@@ -1,0 +1,200 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { WebhookEventEntity } from '../db/entities/index.js';
+import type { VerifiedDelivery } from './routed-integration.js';
+
+export interface NewWebhookEvent extends VerifiedDelivery {
+  maxAttempts: number;
+}
+
+const toEntities = (em: EntityManager, rows: Record<string, unknown>[]): WebhookEventEntity[] =>
+  rows.map((row) => em.map(WebhookEventEntity, row));
+
+const RETURNING = 'returning *';
+
+/**
+ * The write side of `webhook_events`: every state transition is one conditional UPDATE, so two
+ * workers, a sweeper and a retry mutation racing on one row can never both win. The
+ * `attempts` value a worker claimed with is its fencing token: a worker whose lease was taken
+ * over finds its later updates match nothing. Callers run these under `Database.asSystem`.
+ */
+export class WebhookEventStore {
+  /**
+   * Inserts the deliveries, ignoring those already stored, and returns, per delivery, its new row
+   * or null (a re-delivery, or a repeat within the same call). The stored delivery id is scoped by
+   * integration (`<integration id>:<provider delivery id>`): one Slack event fanned out to two
+   * organizations that connected the same workspace is two rows, its re-delivery none.
+   */
+  async insert(em: EntityManager, events: readonly (NewWebhookEvent & { provider: string })[]): Promise<(WebhookEventEntity | null)[]> {
+    if (events.length === 0) return [];
+    const values = events.map(() => '(?, ?, ?, ?, ?::jsonb, ?, ?)').join(', ');
+    const key = (provider: string, deliveryId: string) => `${provider}\u0000${deliveryId}`;
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `insert into webhook_events (organization_id, integration_id, provider, event_type, payload, delivery_id, max_attempts)
+       values ${values}
+       on conflict (provider, delivery_id) where delivery_id is not null do nothing ${RETURNING}`,
+      events.flatMap((event) => [
+        event.organizationId,
+        event.integrationId,
+        event.provider,
+        event.eventType,
+        JSON.stringify(event.payload),
+        `${event.integrationId}:${event.deliveryId}`,
+        event.maxAttempts,
+      ]),
+    );
+    const inserted = new Map(toEntities(em, rows).map((row) => [key(row.provider, row.deliveryId ?? ''), row]));
+    return events.map((event) => {
+      const k = key(event.provider, `${event.integrationId}:${event.deliveryId}`);
+      const row = inserted.get(k) ?? null;
+      inserted.delete(k); // a repeat later in the same batch is the duplicate
+      return row;
+    });
+  }
+
+  /**
+   * Claims up to `limit` due PENDING events (database backend). Concurrent claimers skip each
+   * other's rows. `= any(array(…))` keeps the outer UPDATE on the primary key; `in (…)` lets the
+   * planner hash-join the whole table, which grows with every completed event.
+   */
+  async claimDue(em: EntityManager, limit: number, leaseMs: number): Promise<WebhookEventEntity[]> {
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `update webhook_events w
+          set status = 'processing', attempts = w.attempts + 1, updated_at = now(),
+              locked_until = now() + ? * interval '1 millisecond'
+        where w.id = any(array(select id from webhook_events
+                                where status = 'pending' and next_attempt_at <= now()
+                                order by next_attempt_at limit ? for update skip locked))
+        ${RETURNING}`,
+      [leaseMs, limit],
+    );
+    return toEntities(em, rows);
+  }
+
+  /**
+   * Claims one event by id (a queue delivered it). Nothing when it is not PENDING (already done,
+   * or taken by another worker) or not yet due: the sweeper offers it again when it is. A delayed
+   * job may fire a hair early (Redis' clock is not the database's), hence the small tolerance.
+   */
+  async claimById(em: EntityManager, id: string, leaseMs: number): Promise<WebhookEventEntity | null> {
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `update webhook_events w
+          set status = 'processing', attempts = w.attempts + 1, updated_at = now(),
+              locked_until = now() + ? * interval '1 millisecond'
+        where w.id = (select id from webhook_events
+                       where id = ? and status = 'pending' and next_attempt_at <= now() + interval '50 milliseconds'
+                       for update skip locked)
+        ${RETURNING}`,
+      [leaseMs, id],
+    );
+    return toEntities(em, rows)[0] ?? null;
+  }
+
+  /**
+   * PROCESSING → COMPLETED, run first in the handler's own transaction: it locks the row for the
+   * handler's duration (the sweeper skips locked rows), and commits or rolls back with the
+   * handler's side effects. Null when this worker no longer holds the event.
+   */
+  async complete(em: EntityManager, id: string, attempts: number): Promise<WebhookEventEntity | null> {
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `update webhook_events
+          set status = 'completed', processed_at = now(), locked_until = null, error_message = null, updated_at = now()
+        where id = ? and status = 'processing' and attempts = ?
+        ${RETURNING}`,
+      [id, attempts],
+    );
+    return toEntities(em, rows)[0] ?? null;
+  }
+
+  /**
+   * PROCESSING → COMPLETED for events that have no handler (nothing to do but record them), in
+   * one statement. Returns the rows this worker still held.
+   */
+  async completeMany(em: EntityManager, claimed: readonly { id: string; attempts: number }[]): Promise<WebhookEventEntity[]> {
+    if (claimed.length === 0) return [];
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `update webhook_events w
+          set status = 'completed', processed_at = now(), locked_until = null, error_message = null, updated_at = now()
+         from json_to_recordset(?::json) as c(id uuid, attempts int)
+        where w.id = c.id and w.status = 'processing' and w.attempts = c.attempts
+        returning w.*`,
+      // As JSON: the query builder spreads a one-element array parameter into a scalar.
+      [JSON.stringify(claimed.map((event) => ({ id: event.id, attempts: event.attempts })))],
+    );
+    return toEntities(em, rows);
+  }
+
+  /** PROCESSING → PENDING at `retryInMs`, or → FAILED when `retryInMs` is null. */
+  async recordFailure(em: EntityManager, id: string, attempts: number, errorMessage: string, retryInMs: number | null): Promise<WebhookEventEntity | null> {
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `update webhook_events
+          set status = ?, error_message = ?, locked_until = null, updated_at = now(),
+              next_attempt_at = now() + ? * interval '1 millisecond'
+        where id = ? and status = 'processing' and attempts = ?
+        ${RETURNING}`,
+      [retryInMs === null ? 'failed' : 'pending', errorMessage.slice(0, 2000), retryInMs ?? 0, id, attempts],
+    );
+    return toEntities(em, rows)[0] ?? null;
+  }
+
+  /** Gives an event back untouched (graceful shutdown): the attempt it was claimed with does not count. */
+  async release(em: EntityManager, id: string, attempts: number): Promise<WebhookEventEntity | null> {
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `update webhook_events
+          set status = 'pending', attempts = attempts - 1, locked_until = null, next_attempt_at = now(), updated_at = now()
+        where id = ? and status = 'processing' and attempts = ?
+        ${RETURNING}`,
+      [id, attempts],
+    );
+    return toEntities(em, rows)[0] ?? null;
+  }
+
+  /**
+   * Takes back events whose worker vanished (lease expired): PENDING again, or FAILED when that
+   * was the last attempt. Rows a live worker holds are locked by its handler transaction and skipped.
+   */
+  async reclaimExpired(em: EntityManager, limit: number): Promise<WebhookEventEntity[]> {
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `update webhook_events w
+          set status = case when w.attempts >= w.max_attempts then 'failed' else 'pending' end,
+              error_message = case when w.attempts >= w.max_attempts then 'worker lost during the last attempt' else w.error_message end,
+              locked_until = null, next_attempt_at = now(), updated_at = now()
+        where w.id = any(array(select id from webhook_events
+                                where status = 'processing' and locked_until < now()
+                                limit ? for update skip locked))
+        ${RETURNING}`,
+      [limit],
+    );
+    return toEntities(em, rows);
+  }
+
+  /** PENDING events overdue by more than `graceMs`: their queue message may be lost (Redis restarted). */
+  async overdue(em: EntityManager, graceMs: number, limit: number): Promise<{ id: string; attempts: number }[]> {
+    return em.execute<{ id: string; attempts: number }[]>(
+      `select id, attempts from webhook_events
+        where status = 'pending' and next_attempt_at <= now() - ? * interval '1 millisecond'
+        order by next_attempt_at limit ?`,
+      [graceMs, limit],
+    );
+  }
+
+  /** FAILED → PENDING with a fresh set of attempts (the retry mutation). Null when not FAILED. */
+  async requeueFailed(em: EntityManager, id: string): Promise<WebhookEventEntity | null> {
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `update webhook_events
+          set status = 'pending', attempts = 0, error_message = null, next_attempt_at = now(), locked_until = null, updated_at = now()
+        where id = ? and status = 'failed'
+        ${RETURNING}`,
+      [id],
+    );
+    return toEntities(em, rows)[0] ?? null;
+  }
+
+  /** Marks the integration as recently synchronised; at most once a second per integration so hot integrations do not serialise on one row. */
+  async touchIntegration(em: EntityManager, integrationId: string): Promise<void> {
+    await em.execute(
+      `update integrations set last_sync_at = now()
+        where id = ? and (last_sync_at is null or last_sync_at < now() - interval '1 second')`,
+      [integrationId],
+    );
+  }
+}

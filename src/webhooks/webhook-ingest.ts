@@ -1,0 +1,77 @@
+import { WebhookRejection, type InboundWebhook, type WebhookReply } from './inbound-webhook.js';
+import type { ProviderReceiver } from './provider-receiver.js';
+import type { WebhookLogger } from './webhook-logger.js';
+import { webhookDeliveries } from './webhook-metrics.js';
+import type { WebhookQueue } from './webhook-queue.js';
+
+export interface WebhookIngestOptions {
+  /** The receiver for a provider id, or undefined when the id names no provider (404). */
+  receiverFor(providerId: string): ProviderReceiver | undefined;
+  queue: Pick<WebhookQueue, 'ingest'>;
+  logger: WebhookLogger;
+  /**
+   * How long routing and storing may take before the provider is told to retry (503). A pool
+   * waiting for an unreachable database would otherwise hold the request until the provider's
+   * own timeout. A late commit after a 503 is harmless: the re-delivery is a duplicate.
+   * @default 5000
+   */
+  timeoutMs?: number;
+}
+
+class IngestTimeout extends Error {
+  override readonly name = 'IngestTimeout';
+}
+
+async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new IngestTimeout(`not stored within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export type WebhookIngest = (request: InboundWebhook) => Promise<WebhookReply>;
+
+/**
+ * `POST /webhooks/:providerId` without the HTTP: verify (or answer a handshake), store the
+ * verified events, and only then produce the acknowledgement. Rejections store nothing. Any
+ * other failure (the database is down) answers 503 so the provider delivers again later;
+ * a 2xx is never sent for an event that is not committed.
+ */
+export function createWebhookIngest({ receiverFor, queue, logger, timeoutMs = 5000 }: WebhookIngestOptions): WebhookIngest {
+  return async (request) => {
+    const provider = request.providerId;
+    const receiver = receiverFor(provider);
+    if (!receiver) {
+      webhookDeliveries.inc({ provider: 'unknown', outcome: 'rejected' });
+      return { status: 404 };
+    }
+    const receive = async () => {
+      const { reply, deliveries } = await receiver.receive(request);
+      if (deliveries.length === 0) {
+        webhookDeliveries.inc({ provider, outcome: 'acknowledged' });
+        return reply;
+      }
+      const { stored, duplicates } = await queue.ingest(provider, deliveries);
+      if (stored.length > 0) webhookDeliveries.inc({ provider, outcome: 'stored' }, stored.length);
+      if (duplicates > 0) webhookDeliveries.inc({ provider, outcome: 'duplicate' }, duplicates);
+      return reply;
+    };
+    try {
+      return await withTimeout(receive(), timeoutMs);
+    } catch (error) {
+      if (error instanceof WebhookRejection) {
+        webhookDeliveries.inc({ provider, outcome: 'rejected' });
+        logger.info({ provider, status: error.status, reason: error.reason }, 'webhook rejected');
+        return { status: error.status };
+      }
+      webhookDeliveries.inc({ provider, outcome: 'unavailable' });
+      logger.error({ provider, err: (error as Error).message }, 'webhook not stored; asking the provider to retry');
+      return { status: 503, headers: { 'retry-after': '5' } };
+    }
+  };
+}

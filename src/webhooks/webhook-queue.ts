@@ -1,0 +1,204 @@
+import type { Database } from '../db/database.js';
+import type { WebhookEventEntity } from '../db/entities/index.js';
+import { WebhookEventRepository, type WebhookQueueStats } from '../db/repositories/webhook-event.repository.js';
+import type { PubSub } from '../pubsub/topics.js';
+import { createGroupCommit } from './group-commit.js';
+import type { WebhookHandler } from './handlers/webhook-handler.js';
+import type { QueueBackend, QueuedWebhookEvent } from './queue/queue-backend.js';
+import { createWebhookProcessor } from './queue/webhook-processor.js';
+import { startWebhookSweeper } from './queue/webhook-sweeper.js';
+import { defaultRetryPolicy, type RetryPolicy } from './retry-schedule.js';
+import type { VerifiedDelivery } from './routed-integration.js';
+import { createWebhookEventPublisher, type WebhookEventPublisher } from './webhook-event-publisher.js';
+import { WebhookEventStore, type NewWebhookEvent } from './webhook-event-store.js';
+import { silentWebhookLogger, type WebhookLogger } from './webhook-logger.js';
+import { setWebhookQueueStatsSource } from './webhook-metrics.js';
+
+export interface WebhookQueueOptions {
+  database: Database;
+  pubsub: PubSub;
+  backend: QueueBackend;
+  logger?: WebhookLogger;
+  /** Attempts per event, the first included. @default 8 (like Svix) */
+  maxAttempts?: number;
+  /** @default Svix's schedule with 20 % jitter */
+  retry?: RetryPolicy;
+  /** Events processed at once by this instance's worker. @default 10 */
+  concurrency?: number;
+  /** How long a worker owns a claimed event before the sweeper may take it back. @default 60000 */
+  leaseMs?: number;
+  /** @default 5000 */
+  sweepIntervalMs?: number;
+  /** @default 10000 */
+  overdueGraceMs?: number;
+  /** How long `stop()` waits for running handlers before aborting and releasing them. @default 10000 */
+  shutdownTimeoutMs?: number;
+}
+
+/** The seed's `queue.add(...)` input. */
+export interface AddWebhookInput {
+  integrationId: string;
+  /** Defaults to the integration's provider. */
+  provider?: string;
+  event: string;
+  payload: Record<string, unknown>;
+  /** The provider's delivery id; a second `add` with the same one is a duplicate. */
+  deliveryId?: string;
+}
+
+export interface IngestResult {
+  stored: WebhookEventEntity[];
+  duplicates: number;
+}
+
+/**
+ * The seed's `WebhookQueue` (`add`, `process`, `getStats`) over a pluggable backend (BullMQ on
+ * Redis, or the database itself). Events are rows first: `ingest`/`add` commit the row, then
+ * offer its id; `process` claims, runs and records every transition, publishing each one.
+ */
+export class WebhookQueue {
+  readonly store = new WebhookEventStore();
+  private readonly repository = new WebhookEventRepository();
+  private readonly publish: WebhookEventPublisher;
+  private readonly logger: WebhookLogger;
+  private readonly maxAttempts: number;
+  private abort = new AbortController();
+  private sweeper: ReturnType<typeof startWebhookSweeper> | null = null;
+  /** Concurrent deliveries share one INSERT transaction; each gets its row, or null for a duplicate. */
+  private readonly insert = createGroupCommit<NewWebhookEvent & { provider: string }, WebhookEventEntity | null>((events) =>
+    this.options.database.asSystem((em) => this.store.insert(em, events)),
+  );
+  /** Likewise for offering ids: one broker round trip (BullMQ addBulk) for concurrent deliveries. */
+  private readonly enqueueNow = createGroupCommit<QueuedWebhookEvent, undefined>(async (events) => {
+    await this.options.backend.enqueue(events);
+    return events.map(() => undefined);
+  });
+
+  constructor(private readonly options: WebhookQueueOptions) {
+    this.logger = options.logger ?? silentWebhookLogger;
+    this.publish = createWebhookEventPublisher(options.pubsub, this.logger);
+    this.maxAttempts = options.maxAttempts ?? 8;
+    setWebhookQueueStatsSource(() => this.getStats());
+  }
+
+  get backendKind(): QueueBackend['kind'] {
+    return this.options.backend.kind;
+  }
+
+  /**
+   * Stores verified deliveries (skipping re-deliveries) and offers the new ones to the queue.
+   * Resolves once the rows are committed: only then may the provider be acknowledged. A queue
+   * that cannot be reached does not fail it (the sweeper offers the rows later).
+   */
+  async ingest(provider: string, deliveries: readonly VerifiedDelivery[]): Promise<IngestResult> {
+    const rows = await this.insert(deliveries.map((delivery) => ({ ...delivery, provider, maxAttempts: this.maxAttempts })));
+    const stored = rows.filter((row): row is WebhookEventEntity => row !== null);
+    await this.offer(stored);
+    return { stored, duplicates: deliveries.length - stored.length };
+  }
+
+  /** Adds one event for an integration (server code, tests). Returns its id, or null for a duplicate delivery id. */
+  async add(input: AddWebhookInput): Promise<string | null> {
+    const rows = await this.options.database.asSystem((em) =>
+      em.execute<{ organization_id: string; provider_id: string }[]>(`select organization_id, provider_id from integrations where id = ?`, [input.integrationId]),
+    );
+    const integration = rows[0];
+    if (!integration) throw new Error(`integration ${input.integrationId} not found`);
+    const provider = input.provider ?? integration.provider_id;
+    const { stored } = await this.ingest(provider, [
+      {
+        integrationId: input.integrationId,
+        organizationId: integration.organization_id,
+        eventType: input.event,
+        payload: input.payload,
+        deliveryId: input.deliveryId ?? crypto.randomUUID(),
+      },
+    ]);
+    return stored[0]?.id ?? null;
+  }
+
+  /** Starts this instance's worker and sweeper: `handler` runs for each event. */
+  async process(
+    handler: WebhookHandler,
+    options: {
+      concurrency?: number;
+      /** Lets events the handler ignores complete in bulk (see WebhookHandlerRegistry.handles). @default every event is handled */
+      handles?: (provider: string, eventType: string) => boolean;
+    } = {},
+  ): Promise<void> {
+    if (this.sweeper) throw new Error('WebhookQueue.process was already called');
+    const { database, backend } = this.options;
+    this.abort = new AbortController();
+    const run = createWebhookProcessor({
+      database,
+      store: this.store,
+      publish: this.publish,
+      handler,
+      ...(options.handles ? { handles: options.handles } : {}),
+      retry: this.options.retry ?? defaultRetryPolicy,
+      logger: this.logger,
+      onRetryScheduled: (event, delayMs) => backend.enqueue([{ id: event.id, attempts: event.attempts }], delayMs).catch(() => undefined),
+    });
+    backend.start(run, options.concurrency ?? this.options.concurrency ?? 10, this.abort.signal);
+    this.sweeper = startWebhookSweeper({
+      database,
+      store: this.store,
+      backend,
+      publish: this.publish,
+      logger: this.logger,
+      intervalMs: this.options.sweepIntervalMs ?? 5000,
+      overdueGraceMs: this.options.overdueGraceMs ?? 10_000,
+    });
+  }
+
+  /** Runs the sweeper now (tests, and after an outage). */
+  async sweep(): Promise<void> {
+    await this.sweeper?.sweep();
+  }
+
+  /** Queue figures from the database, for one organization or all (null). */
+  getStats(organizationId: string | null = null): Promise<WebhookQueueStats> {
+    const { database } = this.options;
+    return organizationId
+      ? database.withOrganization(organizationId, (em) => this.repository.stats(em, organizationId))
+      : database.asSystem((em) => this.repository.stats(em, null));
+  }
+
+  /** FAILED → PENDING for an event of `organizationId`; null when there is no such FAILED event. */
+  async retry(organizationId: string, id: string): Promise<WebhookEventEntity | null> {
+    const row = await this.options.database.withOrganization(organizationId, (em) => this.store.requeueFailed(em, id));
+    if (row) await this.offer([row]);
+    return row;
+  }
+
+  /**
+   * Graceful stop of this instance's worker: takes no new events, lets running ones finish, and
+   * after `shutdownTimeoutMs` aborts the rest, which are released (PENDING, attempt not counted).
+   */
+  async stop(): Promise<void> {
+    const timer = setTimeout(() => this.abort.abort(), this.options.shutdownTimeoutMs ?? 10_000);
+    try {
+      await this.options.backend.stop();
+    } finally {
+      clearTimeout(timer);
+    }
+    await this.sweeper?.stop();
+    this.sweeper = null;
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    await this.options.backend.close();
+    setWebhookQueueStatsSource(null);
+  }
+
+  private async offer(rows: readonly WebhookEventEntity[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.publish(rows);
+    try {
+      await this.enqueueNow(rows.map((row) => ({ id: row.id, attempts: row.attempts })));
+    } catch (error) {
+      this.logger.warn({ count: rows.length, err: (error as Error).message }, 'webhook events stored but not enqueued; the sweeper will offer them');
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { InMemoryPubSub } from '../../src/pubsub/in-memory-pubsub.js';
+import { createWebhookPipeline, type WebhookPipeline } from '../../src/webhooks/webhook-pipeline.js';
+import { createTestDatabase, newOrganizationId, type TestDatabase } from '../support/database.js';
+import { TEST_REDIS_URL } from '../support/services.js';
+import { killHard, startTsChild } from './support/child-process.js';
+import type { CountingWorkerOptions } from './support/counting-worker.js';
+import { eventually } from './support/recorder.js';
+import { createSideEffectsTable, recordSideEffect, sideEffectCounts } from './support/side-effects.js';
+import { startThrowawayRedis, type ThrowawayRedis } from './support/throwaway-redis.js';
+import { insertIntegration, testCipher } from './support/webhook-fixtures.js';
+
+const EVENTS = 150;
+
+const totalSideEffects = async (db: TestDatabase, org: string) => [...(await sideEffectCounts(db.database, org)).values()].reduce((sum, n) => sum + n, 0);
+
+/** Every event COMPLETED, each with exactly one side effect. */
+async function expectExactlyOnce(db: TestDatabase, org: string, ids: readonly string[]): Promise<void> {
+  const byStatus = () =>
+    db.database.asSystem((em) => em.execute<{ status: string; n: string }[]>(`select status, count(*) as n from webhook_events where organization_id = ? group by status order by status`, [org]));
+  try {
+    await eventually(async () => (await byStatus()).every((row) => row.status === 'completed'), 60_000, 'all events completed');
+  } catch (error) {
+    throw new Error(`${(error as Error).message}: ${JSON.stringify(await byStatus())}`);
+  }
+  const counts = await sideEffectCounts(db.database, org);
+  expect(ids.filter((id) => counts.get(id) !== 1).map((id) => [id, counts.get(id)])).toEqual([]);
+  expect(counts.size).toBe(ids.length);
+}
+
+describe.each(['database', 'bullmq'] as const)('a worker process killed with SIGKILL mid-batch (%s backend)', (backend) => {
+  let db: TestDatabase;
+  let producer: WebhookPipeline;
+  const pubsub = new InMemoryPubSub();
+  const org = newOrganizationId();
+  const children: ChildProcess[] = [];
+  const queue = { queueName: `crash-${randomBytes(4).toString('hex')}`, prefix: `itest-${randomBytes(4).toString('hex')}` };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await createSideEffectsTable(db.database);
+    producer = createWebhookPipeline({ database: db.database, pubsub, cipher: testCipher(), redisUrl: backend === 'bullmq' ? TEST_REDIS_URL : undefined, bullmq: queue });
+  });
+  afterAll(async () => {
+    for (const child of children) await killHard(child);
+    await producer.close();
+    await pubsub.close();
+    await db.close();
+  });
+
+  it('loses no event and applies none twice once a new worker takes over', async () => {
+    const integrationId = await insertIntegration(db.database, org, 'acme');
+    const options: CountingWorkerOptions = {
+      databaseUrl: db.url,
+      redisUrl: backend === 'bullmq' ? TEST_REDIS_URL : undefined,
+      ...queue,
+      leaseMs: 1500,
+      handlerDelayMs: 20,
+    } as CountingWorkerOptions;
+    const first = await startTsChild('test/webhooks/support/counting-worker.ts', [JSON.stringify(options)]);
+    children.push(first);
+    const ids = (await Promise.all(Array.from({ length: EVENTS }, (_, n) => producer.queue.add({ integrationId, event: 'batch', payload: { n } })))) as string[];
+
+    await eventually(async () => (await totalSideEffects(db, org)) >= 20, 30_000, 'the first worker to be busy');
+    await killHard(first);
+    const doneByFirst = await totalSideEffects(db, org);
+    expect(doneByFirst).toBeLessThan(EVENTS); // killed in the middle of the batch
+
+    const second = await startTsChild('test/webhooks/support/counting-worker.ts', [JSON.stringify(options)]);
+    children.push(second);
+    await expectExactlyOnce(db, org, ids);
+  }, 120_000);
+});
+
+describe('Redis loses its data (FLUSHALL) during a batch', () => {
+  let db: TestDatabase;
+  let redis: ThrowawayRedis;
+  let pipeline: WebhookPipeline;
+  const pubsub = new InMemoryPubSub();
+  const org = newOrganizationId();
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await createSideEffectsTable(db.database);
+    redis = await startThrowawayRedis();
+    pipeline = createWebhookPipeline({
+      database: db.database,
+      pubsub,
+      cipher: testCipher(),
+      redisUrl: redis.url,
+      bullmq: { queueName: 'flush', prefix: 'itest' },
+      concurrency: 4,
+      leaseMs: 1500,
+      sweepIntervalMs: 250,
+      overdueGraceMs: 500,
+    });
+    pipeline.handlers.on('acme', '*', async (webhook, context) => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      await recordSideEffect(webhook, context);
+    });
+    await pipeline.startWorker();
+  });
+  afterAll(async () => {
+    await pipeline.close();
+    await redis.stop();
+    await pubsub.close();
+    await db.close();
+  });
+
+  it('still completes every acknowledged event exactly once', async () => {
+    const integrationId = await insertIntegration(db.database, org, 'acme');
+    const ids = (await Promise.all(Array.from({ length: EVENTS }, (_, n) => pipeline.queue.add({ integrationId, event: 'batch', payload: { n } })))) as string[];
+    await eventually(async () => (await totalSideEffects(db, org)) >= 10, 30_000, 'the worker to be busy');
+    await redis.flushAll();
+    expect(await totalSideEffects(db, org)).toBeLessThan(EVENTS); // the flush hit the middle of the batch
+    await expectExactlyOnce(db, org, ids);
+  }, 120_000);
+});
