@@ -4,15 +4,21 @@
  *
  *  - `integrations { id provider { id name } webhookEvents(first: 5) { … } }` for an organization
  *    with 20 integrations of 5 webhook events each, against `{ __typename }` (the cost of HTTP,
- *    Apollo and auth alone): both rates, their ratio, p50/p99 latencies;
+ *    Apollo and auth alone): both rates, their ratio, p50/p99 latencies. Both get a warm-up and
+ *    the same total time, in runs ordered trivial, read, read, trivial; every response body is
+ *    checked (a GraphQL error would come back as a 200);
+ *  - where the CPU goes per request: the server's thread, V8's and libuv's helper threads, the
+ *    load generator's threads (they share this machine's cores with the server) and, for the
+ *    read query, PostgreSQL's backends — the ratio is only meaningful next to these;
  *  - SQL statements per request of that query at N = 1, 20 and 100 integrations (must be flat).
  *
  * Environment: BENCH_PG_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/postgres),
- * BENCH_DURATION seconds per run (default 10), BENCH_CONNECTIONS (default 10), BENCH_WORKERS load
+ * BENCH_DURATION seconds per query, split over two runs (default 10), BENCH_CONNECTIONS (default 10), BENCH_WORKERS load
  * generator threads (default 2).
  * A database of its own is created, migrated, seeded and dropped.
  */
 import { randomBytes } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { createApp } from '../src/app.js';
@@ -59,15 +65,52 @@ async function seed(url: string): Promise<void> {
 }
 
 interface RunResult {
-  rate: number;
+  requests: number;
+  seconds: number;
   p50: number;
   p99: number;
-  errors: number;
-  non2xx: number;
+  /** Connection errors, non-2xx answers and bodies that differ from the expected one. */
+  failures: number;
+  /** CPU time of the server's thread (the event loop that runs express, Apollo and the pool). */
+  serverCpuMicros: number;
+  /** CPU time of V8's helper threads (GC, compilers) and libuv's pool, shared by server and load generator. */
+  helperCpuMicros: number | null;
+  /** CPU time of the load generator's worker threads (what the rest of the process used). */
+  loadCpuMicros: number;
 }
 
-/** The load generator runs in worker threads so it does not take the server's event loop. */
-async function load(url: string, token: string, query: string, duration = DURATION): Promise<RunResult> {
+/**
+ * CPU time (microseconds) of this process's long-lived helper threads, by /proc/self/task: V8's
+ * (GC, compilers) and libuv's pool. Null where /proc is not readable. The load generator's
+ * worker threads are not among them: they exit with each run, taking their /proc entry along.
+ */
+async function helperThreadsCpuMicros(): Promise<number | null> {
+  try {
+    let total = 0;
+    for (const task of await readdir('/proc/self/task')) {
+      const stat = await readFile(`/proc/self/task/${task}/stat`, 'utf8').catch(() => null);
+      if (stat === null) continue;
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (name === 'MainThread' || name === 'WorkerThread') continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND;
+    }
+    return total;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One autocannon run. The load generator runs in worker threads so it does not take the
+ * server's event loop; the main thread's CPU time over the run is therefore the server's.
+ * Every response body is compared with `expectBody`: a GraphQL error arrives with status 200,
+ * so status codes alone would count a failing query as a fast one.
+ */
+async function load(url: string, token: string, query: string, duration: number, expectBody: string): Promise<RunResult> {
+  const helpersBefore = await helperThreadsCpuMicros();
+  const cpuBefore = process.threadCpuUsage();
+  const processCpuBefore = process.cpuUsage();
   const result = await autocannon({
     workers: WORKERS,
     url: `${url}/graphql`,
@@ -76,9 +119,54 @@ async function load(url: string, token: string, query: string, duration = DURATI
     duration,
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query }),
+    expectBody,
   });
-  return { rate: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors, non2xx: result.non2xx };
+  const cpu = process.threadCpuUsage(cpuBefore);
+  const processCpu = process.cpuUsage(processCpuBefore);
+  const helpersAfter = await helperThreadsCpuMicros();
+  const helperCpuMicros = helpersBefore === null || helpersAfter === null ? null : helpersAfter - helpersBefore;
+  return {
+    requests: result.requests.total,
+    seconds: result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failures: result.errors + result.non2xx + result.mismatches,
+    serverCpuMicros: cpu.user + cpu.system,
+    helperCpuMicros,
+    loadCpuMicros: processCpu.user + processCpu.system - (cpu.user + cpu.system) - (helperCpuMicros ?? 0),
+  };
 }
+
+/**
+ * CPU time (user + system, in microseconds) of this database's PostgreSQL backends, read from
+ * /proc: the share of the machine the read query costs outside Node. Null where /proc is not
+ * readable (not Linux, or PostgreSQL on another host).
+ */
+async function postgresCpuMicros(admin: pg.Client, database: string): Promise<Map<number, number> | null> {
+  const { rows } = await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [database]);
+  const ticks = new Map<number, number>();
+  try {
+    for (const { pid } of rows) {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime are fields 14 and 15 of stat(5), counted from the state (field 3).
+      ticks.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND);
+    }
+  } catch {
+    return null;
+  }
+  return ticks;
+}
+
+/** USER_HZ: 100 on every Linux build that matters here. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+const postgresCpuDelta = (before: Map<number, number> | null, after: Map<number, number> | null): number | null => {
+  if (!before || !after) return null;
+  let total = 0;
+  for (const [pid, micros] of after) total += micros - (before.get(pid) ?? 0);
+  return total;
+};
 
 async function main(): Promise<void> {
   const name = `bench_read_path_${randomBytes(4).toString('hex')}`;
@@ -102,8 +190,9 @@ async function main(): Promise<void> {
     const url = await app.listen(0, '127.0.0.1');
     const tokenFor = (size: number) => mintDevelopmentToken(config.auth, { organizationId: organizationFor(size), userId: 'bench' });
 
-    console.log(`read-path bench: ${CONNECTIONS} connections over ${WORKERS} load threads, ${DURATION}s per run, ${EVENTS_PER_INTEGRATION} events per integration\n`);
+    console.log(`read-path bench: ${CONNECTIONS} connections over ${WORKERS} load threads, ${DURATION}s per query, ${EVENTS_PER_INTEGRATION} events per integration\n`);
     console.log('SQL statements per request (BEGIN, RLS setting and COMMIT included):');
+    const counts: number[] = [];
     for (const size of SIZES) {
       const token = await tokenFor(size);
       const response = await fetch(`${url}/graphql`, {
@@ -121,18 +210,69 @@ async function main(): Promise<void> {
       }).then((r) => r.arrayBuffer());
       const events = body.data.integrations.reduce((sum, i) => sum + i.webhookEvents.edges.length, 0);
       console.log(`  N=${String(size).padStart(3)} integrations (${String(events).padStart(3)} events): ${statements} statements`);
+      counts.push(statements);
     }
+    console.log(`  ${new Set(counts).size === 1 ? 'flat' : 'NOT FLAT'}`);
 
     const token = await tokenFor(20);
-    // Warm-up (JIT, pool, prepared plans), then the two measured runs back to back.
-    await load(url, token, READ_QUERY, 2);
-    const trivial = await load(url, token, TRIVIAL_QUERY);
-    const read = await load(url, token, READ_QUERY);
-    const row = (label: string, r: RunResult) =>
-      `  ${label.padEnd(44)} ${r.rate.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   errors ${r.errors + r.non2xx}`;
-    console.log('\nThroughput (N=20):');
+    const expected = async (query: string) =>
+      (
+        await fetch(`${url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query }),
+        })
+      ).text();
+    const bodies = { trivial: await expected(TRIVIAL_QUERY), read: await expected(READ_QUERY) };
+    const queries = { trivial: TRIVIAL_QUERY, read: READ_QUERY };
+
+    // Warm-up of both (JIT, pool connections, caches). Then the measured runs in the order
+    // trivial, read, read, trivial, half the duration each: both queries get the same total
+    // time, and a load change on the machine (other processes share its cores) during the
+    // measurement weighs on both alike instead of on whichever ran second.
+    await load(url, token, READ_QUERY, 2, bodies.read);
+    await load(url, token, TRIVIAL_QUERY, 2, bodies.trivial);
+    const runs: Record<'trivial' | 'read', RunResult[]> = { trivial: [], read: [] };
+    let readPostgresMicros: number | null = 0;
+    for (const kind of ['trivial', 'read', 'read', 'trivial'] as const) {
+      const before = kind === 'read' ? await postgresCpuMicros(admin, name) : null;
+      runs[kind].push(await load(url, token, queries[kind], DURATION / 2, bodies[kind]));
+      if (kind === 'read') {
+        const delta = postgresCpuDelta(before, await postgresCpuMicros(admin, name));
+        readPostgresMicros = delta === null || readPostgresMicros === null ? null : readPostgresMicros + delta;
+      }
+    }
+
+    const summary = (list: RunResult[]) => {
+      const requests = list.reduce((sum, r) => sum + r.requests, 0);
+      const seconds = list.reduce((sum, r) => sum + r.seconds, 0);
+      return {
+        rate: requests / seconds,
+        requests,
+        p50: list.map((r) => r.p50),
+        p99: list.map((r) => r.p99),
+        failures: list.reduce((sum, r) => sum + r.failures, 0),
+        serverCpuMicrosPerRequest: list.reduce((sum, r) => sum + r.serverCpuMicros, 0) / requests,
+        helperCpuMicrosPerRequest: list.some((r) => r.helperCpuMicros === null)
+          ? null
+          : list.reduce((sum, r) => sum + r.helperCpuMicros!, 0) / requests,
+        loadCpuMicrosPerRequest: list.reduce((sum, r) => sum + r.loadCpuMicros, 0) / requests,
+      };
+    };
+    const trivial = summary(runs.trivial);
+    const read = summary(runs.read);
+    const range = (values: number[]) => `${Math.min(...values)}-${Math.max(...values)}`.padStart(7);
+    const row = (label: string, r: ReturnType<typeof summary>) =>
+      `  ${label.padEnd(44)} ${r.rate.toFixed(0).padStart(7)} req/s   p50 ${range(r.p50)} ms   p99 ${range(r.p99)} ms   ` +
+      `failures ${r.failures}\n    CPU ms/req: server thread ${ms(r.serverCpuMicrosPerRequest)}, V8 helpers + libuv ${ms(r.helperCpuMicrosPerRequest)}, ` +
+      `load generator ${ms(r.loadCpuMicrosPerRequest)}`;
+    const ms = (micros: number | null) => (micros === null ? 'n/a' : (micros / 1000).toFixed(2));
+    console.log(`\nThroughput (N=20; two runs of ${DURATION / 2}s each per query, p50/p99 as the range over the runs):`);
     console.log(row('{ __typename }', trivial));
     console.log(row('integrations + provider + webhookEvents(5)', read));
+    if (readPostgresMicros !== null) {
+      console.log(`  PostgreSQL backends' CPU for the read query: ${(readPostgresMicros / read.requests / 1000).toFixed(2)} ms/req`);
+    }
     console.log(`  ratio read/trivial: ${(read.rate / trivial.rate).toFixed(2)} (target >= 0.5)`);
   } finally {
     await app.close();

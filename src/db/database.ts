@@ -1,4 +1,5 @@
 import { MikroORM, type EntityManager, type Options } from '@mikro-orm/postgresql';
+import type pg from 'pg';
 import { Migrator } from '@mikro-orm/migrations';
 import type { Logger as OrmLogger, LogContext } from '@mikro-orm/core';
 import { migrations } from '../../migrations/index.js';
@@ -46,11 +47,37 @@ export interface Database {
    * the queue worker and sweeper, the OAuth callback, token refresh by integration id.
    */
   asSystem<T>(work: (em: EntityManager) => Promise<T>): Promise<T>;
+  /**
+   * A transaction with the same settings as `withOrganization` (application role,
+   * `app.organization_id`), for reads that span several steps: one GraphQL query's reads share
+   * it. The caller must `commit` or `rollback` exactly once, or the connection never returns to
+   * the pool. It is built for round trips rather than for entities: statements go straight to a
+   * pooled `pg` connection, and BEGIN and the settings travel in the same message as the first
+   * statement (executed in that order, so the settings apply to it exactly as they would in
+   * separate round trips); no entity, identity map or flush is involved.
+   */
+  beginOrganizationReads(organizationId: string): Promise<OrganizationReadTransaction>;
   /** Throws when the database does not answer. */
   ping(): Promise<void>;
   /** Applies pending migrations; returns the names applied. */
   migrate(): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/**
+ * The part of an EntityManager the read repositories use: raw SQL with `?` placeholders (one
+ * statement, rows back) and the platform's value parsing. An EntityManager is one; so is the
+ * `sql` of an OrganizationReadTransaction.
+ */
+export type SqlExecutor = Pick<EntityManager, 'execute' | 'getPlatform'>;
+
+/** A read transaction opened by `Database.beginOrganizationReads`. */
+export interface OrganizationReadTransaction {
+  /** Runs statements in the transaction, in the order they are called. */
+  readonly sql: SqlExecutor;
+  /** Ends the transaction and returns its connection to the pool. Call exactly one of these, once. */
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
 }
 
 const silentLogger: DatabaseLogger = { info: () => undefined, warn: () => undefined };
@@ -84,6 +111,77 @@ export function databaseConfig(clientUrl: string, options: Pick<DatabaseOptions,
   };
 }
 
+/** One statement for the role switch and every setting, all local to the transaction. */
+function settingsStatement(settings: Record<string, string>): { sql: string; params: string[] } {
+  const names = Object.keys(settings);
+  return {
+    sql: `select set_config('role', ?, true)${names.map(() => ', set_config(?, ?, true)').join('')}`,
+    params: [APP_ROLE, ...names.flatMap((name) => [name, settings[name]!])],
+  };
+}
+
+/**
+ * See `Database.beginOrganizationReads`. Values are inlined into the SQL by MikroORM's own
+ * `formatQuery`, exactly as `em.execute` does for every statement it sends, so the simple query
+ * protocol can carry BEGIN, the settings and the first statement in one message. The connection
+ * is checked out of MikroORM's pool (same size limit, same type parsers: timestamptz stays text).
+ */
+async function openReadTransaction(
+  orm: MikroORM,
+  onQuery: ((sql: string) => void) | undefined,
+  settings: Record<string, string>,
+): Promise<OrganizationReadTransaction> {
+  const platform = orm.em.getPlatform();
+  const pool = await orm.em.getConnection().getNativeClient();
+  const client = await pool.connect();
+  const settingsSql = settingsStatement(settings);
+  /** BEGIN and the settings, until the first statement takes them along. */
+  let opening: string | null = `begin; ${platform.formatQuery(settingsSql.sql, settingsSql.params)}; `;
+  let released = false;
+
+  const send = async (sql: string): Promise<Record<string, unknown>[]> => {
+    const results = (await client.query(sql)) as pg.QueryResult | pg.QueryResult[];
+    return (Array.isArray(results) ? results.at(-1)! : results).rows;
+  };
+  const execute = (async (sql: string, params: readonly unknown[] = []) => {
+    const statement = platform.formatQuery(sql, [...params]);
+    if (opening === null) {
+      onQuery?.(sql);
+      return send(statement);
+    }
+    const prefix = opening;
+    opening = null;
+    onQuery?.('begin');
+    onQuery?.(settingsSql.sql);
+    onQuery?.(sql);
+    return send(prefix + statement);
+  }) as SqlExecutor['execute'];
+
+  const end = async (command: 'commit' | 'rollback') => {
+    if (released) throw new Error(`${command}: the read transaction has already ended`);
+    released = true;
+    if (opening !== null) {
+      client.release(); // no statement was sent: there is no transaction to end
+      return;
+    }
+    try {
+      onQuery?.(command);
+      await client.query(command);
+      client.release();
+    } catch (error) {
+      // A connection that cannot end its transaction must not go back to the pool mid-transaction.
+      client.release(error instanceof Error ? error : true);
+      throw error;
+    }
+  };
+
+  return {
+    sql: { execute, getPlatform: () => platform } as SqlExecutor,
+    commit: () => end('commit'),
+    rollback: () => end('rollback'),
+  };
+}
+
 export async function createDatabase(options: DatabaseOptions = {}): Promise<Database> {
   const logger = options.logger ?? silentLogger;
   let embedded: EmbeddedPostgres | undefined;
@@ -105,12 +203,8 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
 
   const transaction = <T>(settings: Record<string, string>, work: (em: EntityManager) => Promise<T>): Promise<T> =>
     orm.em.fork().transactional(async (em) => {
-      const names = Object.keys(settings);
-      // One round trip: the role switch and every setting are local to this transaction.
-      await em.execute(
-        `select set_config('role', ?, true)${names.map(() => ', set_config(?, ?, true)').join('')}`,
-        [APP_ROLE, ...names.flatMap((name) => [name, settings[name]!])],
-      );
+      const { sql, params } = settingsStatement(settings);
+      await em.execute(sql, params);
       return work(em);
     });
 
@@ -121,6 +215,8 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     withOrganization: async (organizationId, work) =>
       transaction({ 'app.organization_id': assertOrganizationId(organizationId) }, work),
     asSystem: (work) => transaction({ 'app.system': 'on' }, work),
+    beginOrganizationReads: async (organizationId) =>
+      openReadTransaction(orm, options.onQuery, { 'app.organization_id': assertOrganizationId(organizationId) }),
     async ping() {
       await orm.em.fork().execute('select 1');
     },

@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal.js';
 import { AppError, ErrorCode } from '../errors/app-error.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
+import { OrganizationReads } from './organization-reads.js';
 import type { GraphQLServices } from './services.js';
 
 export interface GraphQLContext {
@@ -8,6 +9,8 @@ export interface GraphQLContext {
   principal: Principal | null;
   requestId: string;
   services: GraphQLServices;
+  /** Every database read of the operation goes through this: the caller's organization, under RLS. */
+  reads: OrganizationReads;
   /** Per operation: batching and caching must never span two operations or two callers. */
   loaders: Loaders;
 }
@@ -23,12 +26,10 @@ export interface ContextInput {
  * message (graphql-ws `context` option), never once per socket: loaders cache rows.
  */
 export function createContextFactory(services: GraphQLServices): (input: ContextInput) => GraphQLContext {
-  return ({ principal, requestId }) => ({
-    principal,
-    requestId,
-    services,
-    loaders: createLoaders(services, principal?.organizationId ?? null),
-  });
+  return ({ principal, requestId }) => {
+    const reads = new OrganizationReads(services.database, principal?.organizationId ?? null);
+    return { principal, requestId, services, reads, loaders: createLoaders(services, reads) };
+  };
 }
 
 /** The caller, or UNAUTHENTICATED. */

@@ -61,6 +61,54 @@ describe('row-level security', () => {
 
   it('rejects a malformed organization id before it reaches SQL', async () => {
     await expect(db.database.withOrganization('not-a-uuid', async () => 1)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(db.database.beginOrganizationReads("x'; select 1; --")).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+
+  it('confines a read transaction (settings sent with its first statement) to its organization', async () => {
+    const reads = await db.database.beginOrganizationReads(orgA);
+    try {
+      const [who] = await reads.sql.execute<{ role: string; organization: string }[]>(
+        `select current_user as role, current_setting('app.organization_id', true) as organization`,
+      );
+      expect(who).toEqual({ role: 'integrations_app', organization: orgA });
+      const rows = await reads.sql.execute<{ organization_id: string }[]>('select organization_id from integrations');
+      expect(rows.map((row) => row.organization_id)).toEqual([orgA]);
+      // Writes are just as confined (a read transaction is not meant for them, but RLS holds).
+      await expect(
+        reads.sql.execute(`insert into integrations (organization_id, provider_id, provider_name) values (?, 'asana', 'Asana')`, [orgB]),
+      ).rejects.toThrow(/row-level security/);
+    } finally {
+      await reads.rollback();
+    }
+    const other = await db.database.beginOrganizationReads(orgB);
+    const rowsB = await other.sql.execute<{ organization_id: string }[]>('select organization_id from integrations');
+    await other.commit();
+    expect(new Set(rowsB.map((row) => row.organization_id))).toEqual(new Set([orgB]));
+  });
+
+  it('leaves no role or organization behind on the pooled connection after a read transaction', async () => {
+    for (let i = 0; i < 12; i++) {
+      const reads = await db.database.beginOrganizationReads(orgA);
+      await reads.sql.execute('select 1');
+      await reads.commit();
+    }
+    // Ten statements at once take every idle connection, among them those the read transactions used.
+    const seen = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        db.database.orm.em
+          .fork()
+          .execute<{ own_role: boolean; organization: string | null }[]>(
+            `select current_user = session_user as own_role, nullif(current_setting('app.organization_id', true), '') as organization`,
+          ),
+      ),
+    );
+    for (const [row] of seen) expect(row).toEqual({ own_role: true, organization: null });
+  });
+
+  it('ends a read transaction that sent nothing without touching the database', async () => {
+    const reads = await db.database.beginOrganizationReads(orgA);
+    await reads.commit();
+    await expect(reads.commit()).rejects.toThrow(/already ended/);
   });
 
   it('has FORCE ROW LEVEL SECURITY on every tenant table', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { WebhookEventRepository, MAX_PAGE_SIZE } from '../../src/db/repositories/webhook-event.repository.js';
 import { IntegrationRepository } from '../../src/db/repositories/integration.repository.js';
@@ -68,6 +69,37 @@ describe('webhook event and integration repositories', () => {
     expect(pages).toBe(3);
   });
 
+  it('does not skip events that share a millisecond when a page ends between them', async () => {
+    const asanaId = await db.database.asSystem(async (em) => {
+      const [row] = await em.execute<{ id: string }[]>(
+        `insert into integrations (organization_id, provider_id, provider_name, status) values (?, 'asana', 'Asana', 'connected') returning id`,
+        [org],
+      );
+      // Five events within one millisecond, a tenth of it apart (JavaScript Dates cannot tell them apart).
+      await em.execute(
+        `insert into webhook_events (organization_id, integration_id, provider, event_type, payload, status, created_at)
+         select ?, ?, 'asana', 'task', jsonb_build_object('n', n), 'completed', timestamptz '2026-02-01 00:00:00.0001' + n * interval '100 microseconds'
+           from generate_series(1, 5) as n`,
+        [org, row!.id],
+      );
+      return row!.id;
+    });
+    const seen: number[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await db.database.withOrganization(org, (em) => events.page(em, org, { integrationId: asanaId, first: 2, after }));
+      seen.push(...page.edges.map((edge) => (edge.node.payload as { n: number }).n));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(seen).toEqual([5, 4, 3, 2, 1]);
+    // Cursors issued before (millisecond ISO form) are still accepted.
+    const legacy = Buffer.from(`2026-02-01T00:00:00.001Z|${randomUUID()}`).toString('base64url');
+    const older = await db.database.withOrganization(org, (em) => events.page(em, org, { integrationId: asanaId, first: 10, after: legacy }));
+    expect(older.edges.map((edge) => (edge.node.payload as { n: number }).n)).toEqual([5, 4, 3, 2, 1]);
+    await db.database.asSystem((em) => em.execute('delete from integrations where id = ?', [asanaId]));
+  });
+
   it('handles first = 0, a page exactly at the end, status filters and bad input', async () => {
     const zero = await db.database.withOrganization(org, (em) => events.page(em, org, { integrationId: slackId, first: 0 }));
     expect(zero).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 7 });
@@ -98,7 +130,8 @@ describe('webhook event and integration repositories', () => {
     statements.length = 0;
     const pages = await db.database.withOrganization(org, (em) => events.pageForIntegrations(em, org, [slackId, googleId, foreignId], { first: 2 }));
     const work = statements.filter((sql) => !/^(begin|commit|select set_config)/i.test(sql));
-    expect(work).toHaveLength(2);
+    // The pages and their total counts come back from one statement.
+    expect(work).toHaveLength(1);
     expect(pages.get(slackId)?.edges).toHaveLength(2);
     expect(pages.get(slackId)?.pageInfo.hasNextPage).toBe(true);
     expect(pages.get(googleId)?.totalCount).toBe(2);

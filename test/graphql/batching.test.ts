@@ -12,6 +12,7 @@ import { seedIntegrations, type SeededIntegration } from './support/seed.js';
  */
 let server: GraphQLTestServer;
 let statements = 0;
+let onStatement: (sql: string) => void = () => undefined;
 const org = newOrganizationId();
 const otherOrg = newOrganizationId();
 let token: string;
@@ -19,7 +20,12 @@ let seeded: SeededIntegration[];
 let foreign: SeededIntegration[];
 
 beforeAll(async () => {
-  server = await startGraphQLTestServer({ onQuery: () => void statements++ });
+  server = await startGraphQLTestServer({
+    onQuery: (sql) => {
+      statements++;
+      onStatement(sql);
+    },
+  });
   token = await server.token(org);
   // Integrations are unique per (organization, provider): spread 24 over many organizations'
   // worth of providers by using fresh provider ids beyond the registry, mapped as unconfigured.
@@ -106,7 +112,23 @@ describe('integrations with nested relations', () => {
     expect((large.result.data as { integrations: unknown[] }).integrations).toHaveLength(24);
     expect(large.result.errors).toBeUndefined();
     expect(small.result.errors).toBeUndefined();
-    // One read for the list (or the lookup) plus one batch of pages, each in its own transaction.
+    // One read for the list (or the lookup) plus one batch of pages, in the query's one transaction.
     expect(large.statements).toBe(small.statements);
+  });
+
+  it('runs every read of a query in one transaction: BEGIN, the RLS setting, two reads, COMMIT', async () => {
+    const seen: string[] = [];
+    const count = (pattern: RegExp) => seen.filter((sql) => pattern.test(sql)).length;
+    const source = `{ integrations { id provider { id } webhookEvents(first: 5) { totalCount edges { cursor node { id } } } } }`;
+    const record = onStatement;
+    onStatement = (sql) => seen.push(sql);
+    try {
+      const { result, statements: total } = await countStatements(source);
+      expect(result.errors).toBeUndefined();
+      expect(total).toBe(5);
+    } finally {
+      onStatement = record;
+    }
+    expect([count(/^begin/i), count(/^select set_config/i), count(/^commit/i)]).toEqual([1, 1, 1]);
   });
 });

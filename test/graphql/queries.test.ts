@@ -254,3 +254,19 @@ describe('webhookQueueStats', () => {
     expect(empty.data!.webhookQueueStats).toEqual({ pending: 0, completed: 0, failed: 0, oldestPendingAgeSeconds: 0 });
   });
 });
+
+describe('responses', () => {
+  it.each([
+    ['a query', '{ integrations { id } }', true],
+    ['a failing query', '{ integration(id: "not-a-uuid") { id webhookEvents(first: 1000) { totalCount } } }', true],
+    ['an unauthenticated query', '{ integrations { id } }', false],
+  ])('%s is answered with cache-control: no-store', async (_label, query, authenticated) => {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(authenticated ? { authorization: `Bearer ${tokenA}` } : {}) },
+      body: JSON.stringify({ query }),
+    });
+    await response.arrayBuffer();
+    expect(response.headers.get('cache-control')).toBe('no-store');
+  });
+});

@@ -1,37 +1,54 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { IntegrationEntity, type IntegrationStatusValue } from '../entities/index.js';
+import type { SqlExecutor } from '../database.js';
+import type { IntegrationStatusValue } from '../entities/index.js';
 import { isUuid } from '../organization-id.js';
+import { INTEGRATION_ROW_COLUMNS, toIntegrationRow, type IntegrationRecord, type IntegrationRow } from './integration-row.js';
+import { dateParser, uuidArray } from './sql-values.js';
 
 /**
- * Reads of integration rows. Every method takes the organization explicitly as well as
- * running under row-level security: the filter states intent, RLS is the safety net.
- * Token columns are lazy on the entity, so none of these reads load them.
+ * Reads of integration rows, as plain IntegrationRow objects. Every method takes the
+ * organization explicitly as well as running under row-level security: the filter states
+ * intent, RLS is the safety net. The select list names the public columns only, so no read
+ * here ever fetches a token column.
  */
 export class IntegrationRepository {
-  list(em: EntityManager, organizationId: string, status?: IntegrationStatusValue): Promise<IntegrationEntity[]> {
-    return em.find(
-      IntegrationEntity,
-      { organizationId, ...(status ? { status } : {}) },
-      { orderBy: { providerName: 'asc', id: 'asc' } },
+  async list(em: SqlExecutor, organizationId: string, status?: IntegrationStatusValue): Promise<IntegrationRow[]> {
+    const records = await em.execute<IntegrationRecord[]>(
+      `select ${INTEGRATION_ROW_COLUMNS} from integrations i
+        where i.organization_id = ? and (?::text is null or i.status = ?)
+        order by i.provider_name asc, i.id asc`,
+      [organizationId, status ?? null, status ?? null],
     );
+    const parseDate = dateParser(em);
+    return records.map((record) => toIntegrationRow(record, parseDate));
   }
 
-  async findById(em: EntityManager, organizationId: string, id: string): Promise<IntegrationEntity | null> {
-    if (!isUuid(id)) return null;
-    return em.findOne(IntegrationEntity, { id, organizationId });
+  async findById(em: SqlExecutor, organizationId: string, id: string): Promise<IntegrationRow | null> {
+    const [row] = await this.findByIds(em, organizationId, [id]);
+    return row ?? null;
   }
 
   /** One statement for any number of ids; ids that are not UUIDs simply match nothing. */
-  async findByIds(em: EntityManager, organizationId: string, ids: readonly string[]): Promise<IntegrationEntity[]> {
+  async findByIds(em: SqlExecutor, organizationId: string, ids: readonly string[]): Promise<IntegrationRow[]> {
     const valid = [...new Set(ids.filter(isUuid))];
     if (valid.length === 0) return [];
-    return em.find(IntegrationEntity, { id: { $in: valid }, organizationId });
+    const records = await em.execute<IntegrationRecord[]>(
+      `select ${INTEGRATION_ROW_COLUMNS} from integrations i where i.organization_id = ? and i.id = any(?::uuid[])`,
+      [organizationId, uuidArray(valid)],
+    );
+    const parseDate = dateParser(em);
+    return records.map((record) => toIntegrationRow(record, parseDate));
   }
 
   /** Integrations of several organizations at once (federated `Organization.integrations`). */
-  async listForOrganizations(em: EntityManager, organizationIds: readonly string[]): Promise<IntegrationEntity[]> {
+  async listForOrganizations(em: SqlExecutor, organizationIds: readonly string[]): Promise<IntegrationRow[]> {
     const valid = [...new Set(organizationIds.filter(isUuid))];
     if (valid.length === 0) return [];
-    return em.find(IntegrationEntity, { organizationId: { $in: valid } }, { orderBy: { providerName: 'asc', id: 'asc' } });
+    const records = await em.execute<IntegrationRecord[]>(
+      `select ${INTEGRATION_ROW_COLUMNS} from integrations i where i.organization_id = any(?::uuid[])
+        order by i.provider_name asc, i.id asc`,
+      [uuidArray(valid)],
+    );
+    const parseDate = dateParser(em);
+    return records.map((record) => toIntegrationRow(record, parseDate));
   }
 }

@@ -1,3 +1,4 @@
+import type { OrganizationReads } from '../organization-reads.js';
 import type { GraphQLServices } from '../services.js';
 import { createIntegrationByIdLoader } from './integration-by-id.loader.js';
 import { createIntegrationsByOrganizationLoader } from './integrations-by-organization.loader.js';
@@ -13,13 +14,13 @@ export interface Loaders {
   integrationsByOrganization: ReturnType<typeof createIntegrationsByOrganizationLoader>;
 }
 
-export function createLoaders(services: GraphQLServices, organizationId: string | null): Loaders {
-  const scope = organizationScope(services, organizationId);
+export function createLoaders(services: GraphQLServices, reads: OrganizationReads): Loaders {
+  const scope = organizationScope(reads);
   return {
     integrationById: createIntegrationByIdLoader(services, scope),
     webhookEventById: createWebhookEventByIdLoader(services, scope),
     webhookEventPage: createWebhookEventPageLoader(services, scope),
-    integrationsByOrganization: createIntegrationsByOrganizationLoader(services, scope, organizationId),
+    integrationsByOrganization: createIntegrationsByOrganizationLoader(services, scope, reads.organizationId),
   };
 }
 

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { IntegrationEntity } from '../../db/entities/index.js';
+import type { IntegrationRow } from '../../db/repositories/integration-row.js';
 import type { GraphQLServices } from '../services.js';
 import type { OrganizationScope } from './organization-scope.js';
 
@@ -13,7 +13,7 @@ export function createIntegrationsByOrganizationLoader(
   scope: OrganizationScope,
   callerOrganizationId: string | null,
 ) {
-  return new DataLoader<string, IntegrationEntity[]>(async (organizationIds) => {
+  return new DataLoader<string, IntegrationRow[]>(async (organizationIds) => {
     const caller = callerOrganizationId?.toLowerCase();
     const rows = organizationIds.some((id) => id.toLowerCase() === caller)
       ? await scope((em, organizationId) => services.integrations.list(em, organizationId))

@@ -1,13 +1,6 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { AppError, ErrorCode } from '../../errors/app-error.js';
-import type { GraphQLServices } from '../services.js';
+import type { OrganizationReads } from '../organization-reads.js';
 
-/** Runs a batch in one transaction under the caller's organization (row-level security). */
-export type OrganizationScope = <T>(work: (em: EntityManager, organizationId: string) => Promise<T>) => Promise<T>;
+/** Runs a batch under the caller's organization (row-level security); see OrganizationReads. */
+export type OrganizationScope = OrganizationReads['run'];
 
-export function organizationScope(services: GraphQLServices, organizationId: string | null): OrganizationScope {
-  return (work) => {
-    if (organizationId === null) return Promise.reject(new AppError(ErrorCode.UNAUTHENTICATED, 'authentication required'));
-    return services.database.withOrganization(organizationId, (em) => work(em, organizationId));
-  };
-}
+export const organizationScope = (reads: OrganizationReads): OrganizationScope => (work) => reads.run(work);

@@ -16,10 +16,8 @@ export class IntegrationResolver {
     @Ctx() context: GraphQLContext,
     @Arg('status', () => IntegrationStatus, { nullable: true }) status?: IntegrationStatus | null,
   ): Promise<Integration[]> {
-    const { organizationId } = requirePrincipal(context);
-    const rows = await context.services.database.withOrganization(organizationId, (em) =>
-      context.services.integrations.list(em, organizationId, status ?? undefined),
-    );
+    requirePrincipal(context);
+    const rows = await context.reads.run((em, organizationId) => context.services.integrations.list(em, organizationId, status ?? undefined));
     // Later lookups by id in the same operation (WebhookEvent.integration) are then free.
     for (const row of rows) context.loaders.integrationById.prime(row.id, row);
     return rows.map(toIntegration);

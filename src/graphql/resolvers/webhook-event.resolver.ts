@@ -19,9 +19,9 @@ export class WebhookEventResolver {
     @Ctx() context: GraphQLContext,
     @Args(() => WebhookEventsArgs) { integrationId, status, first, after }: WebhookEventsArgs,
   ): Promise<WebhookEventConnection> {
-    const { organizationId } = requirePrincipal(context);
+    requirePrincipal(context);
     if (integrationId && !(await context.loaders.integrationById.load(integrationId))) throw notFound('integration');
-    const page = await context.services.database.withOrganization(organizationId, (em) =>
+    const page = await context.reads.run((em, organizationId) =>
       context.services.webhookEvents.page(em, organizationId, { integrationId, status, first: first ?? DEFAULT_PAGE_SIZE, after }),
     );
     return toWebhookEventConnection(page);

@@ -6,9 +6,7 @@ import { WebhookQueueStats } from '../types/webhook-queue-stats.js';
 export class WebhookQueueStatsResolver {
   @Query(() => WebhookQueueStats)
   webhookQueueStats(@Ctx() context: GraphQLContext): Promise<WebhookQueueStats> {
-    const { organizationId } = requirePrincipal(context);
-    return context.services.database.withOrganization(organizationId, (em) =>
-      context.services.webhookEvents.stats(em, organizationId),
-    );
+    requirePrincipal(context);
+    return context.reads.run((em, organizationId) => context.services.webhookEvents.stats(em, organizationId));
   }
 }

@@ -1,5 +1,5 @@
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
-import type { IntegrationEntity } from '../../db/entities/index.js';
+import type { IntegrationRow } from '../../db/repositories/integration-row.js';
 import type { IntegrationSnapshot } from '../../pubsub/topics.js';
 import { toDate } from './date-value.js';
 import { IntegrationStatus } from './integration-status.js';
@@ -50,8 +50,11 @@ export class Integration {
   needsReauthorization!: boolean;
 }
 
-/** Maps a row or a pub/sub snapshot; copies field by field so nothing else can leak through. */
-export function toIntegration(source: IntegrationEntity | IntegrationSnapshot): Integration {
+/**
+ * Maps a row (an IntegrationRow, or an IntegrationEntity a mutation service returns: it has the same
+ * fields) or a pub/sub snapshot; copies field by field so nothing else can leak through.
+ */
+export function toIntegration(source: IntegrationRow | IntegrationSnapshot): Integration {
   return Object.assign(new Integration(), {
     id: source.id,
     organizationId: source.organizationId,

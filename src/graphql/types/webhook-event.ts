@@ -1,5 +1,5 @@
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
-import type { WebhookEventEntity } from '../../db/entities/index.js';
+import type { WebhookEventRow } from '../../db/repositories/webhook-event-row.js';
 import type { WebhookEventSnapshot } from '../../pubsub/topics.js';
 import { toDate } from './date-value.js';
 import { DateTime, JSONObject } from './scalars.js';
@@ -40,7 +40,7 @@ export class WebhookEvent {
   createdAt!: Date;
 }
 
-export function toWebhookEvent(source: WebhookEventEntity | WebhookEventSnapshot): WebhookEvent {
+export function toWebhookEvent(source: WebhookEventRow | WebhookEventSnapshot): WebhookEvent {
   return Object.assign(new WebhookEvent(), {
     id: source.id,
     integrationId: source.integrationId,
