@@ -45,6 +45,9 @@ export interface HttpAppOptions {
 export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  // GraphQL answers are `no-store` and differ per caller: hashing every body for an ETag is pure
+  // cost (measurable on the read path's 30 KB answers). Static UI assets get theirs from serve-static.
+  app.set('etag', false);
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.use(createHttpLogger(options.logger));
   app.use(httpMetricsMiddleware(options.metrics));
