@@ -58,6 +58,9 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
     validationRules: armor.validationRules,
     parseOptions: parseOptions(limits),
     allowBatchedHttpRequests: false,
+    // src/main.ts owns SIGINT/SIGTERM and closes in order (sockets, HTTP drain, worker, pools).
+    // Apollo's own handler would start a second, concurrent shutdown that re-raises the signal.
+    stopOnTerminationSignals: false,
     csrfPrevention: true,
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,
