@@ -65,3 +65,5 @@ if (options.mode === 'bare') {
   port = await listen(app);
 }
 process.stdout.write(`ready ${port}\n`);
+// bench/webhooks.ts ends targets with SIGKILL; SIGTERM (bench/webhooks-profile.ts) exits cleanly so --cpu-prof is written.
+process.on('SIGTERM', () => process.exit(0));

@@ -1,13 +1,45 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { WebhookEventEntity } from '../db/entities/index.js';
+import type { WebhookEventEntity } from '../db/entities/index.js';
 import type { VerifiedDelivery } from './routed-integration.js';
+
+/** An EntityManager, or a one-round-trip statement runner (see system-statements.ts). */
+export type SqlExecute = Pick<EntityManager, 'execute'>;
 
 export interface NewWebhookEvent extends VerifiedDelivery {
   maxAttempts: number;
 }
 
-const toEntities = (em: EntityManager, rows: Record<string, unknown>[]): WebhookEventEntity[] =>
-  rows.map((row) => em.map(WebhookEventEntity, row));
+const date = (value: unknown): Date => (value instanceof Date ? value : new Date(value as string));
+const nullableDate = (value: unknown): Date | null => (value === null || value === undefined ? null : date(value));
+
+/**
+ * A `webhook_events` row (snake_case, as `returning *` gives it) as a plain object of the entity's
+ * shape. Deliberately not `em.map`: these rows are written and published once, never flushed, and
+ * hydrating managed entities (identity map, change-set snapshots) was a large share of the
+ * worker's and the ingest path's CPU time.
+ */
+export function toWebhookEvent(row: Record<string, unknown>): WebhookEventEntity {
+  return {
+    id: row.id as string,
+    organizationId: row.organization_id as string,
+    integrationId: row.integration_id as string,
+    provider: row.provider as string,
+    eventType: row.event_type as string,
+    payload: (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as Record<string, unknown>,
+    status: row.status as WebhookEventEntity['status'],
+    attempts: Number(row.attempts),
+    maxAttempts: Number(row.max_attempts),
+    errorMessage: (row.error_message as string | null) ?? null,
+    deliveryId: (row.delivery_id as string | null) ?? null,
+    nextAttemptAt: date(row.next_attempt_at),
+    lockedUntil: nullableDate(row.locked_until),
+    processedAt: nullableDate(row.processed_at),
+    createdAt: date(row.created_at),
+    updatedAt: date(row.updated_at),
+  };
+}
+
+const toEntities = (_em: SqlExecute, rows: Record<string, unknown>[]): WebhookEventEntity[] => rows.map(toWebhookEvent);
 
 const RETURNING = 'returning *';
 
@@ -24,7 +56,7 @@ export class WebhookEventStore {
    * integration (`<integration id>:<provider delivery id>`): one Slack event fanned out to two
    * organizations that connected the same workspace is two rows, its re-delivery none.
    */
-  async insert(em: EntityManager, events: readonly (NewWebhookEvent & { provider: string })[]): Promise<(WebhookEventEntity | null)[]> {
+  async insert(em: SqlExecute, events: readonly (NewWebhookEvent & { provider: string })[]): Promise<(WebhookEventEntity | null)[]> {
     if (events.length === 0) return [];
     const values = events.map(() => '(?, ?, ?, ?, ?::jsonb, ?, ?)').join(', ');
     const key = (provider: string, deliveryId: string) => `${provider}\u0000${deliveryId}`;
@@ -56,7 +88,7 @@ export class WebhookEventStore {
    * other's rows. `= any(array(…))` keeps the outer UPDATE on the primary key; `in (…)` lets the
    * planner hash-join the whole table, which grows with every completed event.
    */
-  async claimDue(em: EntityManager, limit: number, leaseMs: number): Promise<WebhookEventEntity[]> {
+  async claimDue(em: SqlExecute, limit: number, leaseMs: number): Promise<WebhookEventEntity[]> {
     const rows = await em.execute<Record<string, unknown>[]>(
       `update webhook_events w
           set status = 'processing', attempts = w.attempts + 1, updated_at = now(),
@@ -71,22 +103,31 @@ export class WebhookEventStore {
   }
 
   /**
-   * Claims one event by id (a queue delivered it). Nothing when it is not PENDING (already done,
-   * or taken by another worker) or not yet due: the sweeper offers it again when it is. A delayed
-   * job may fire a hair early (Redis' clock is not the database's), hence the small tolerance.
+   * Claims events by id (a queue delivered them; concurrent deliveries are claimed together).
+   * Skips those that are not PENDING (already done, or taken by another worker) or not yet due:
+   * the sweeper offers them again when they are. A delayed job may fire a hair early (Redis'
+   * clock is not the database's), hence the small tolerance.
    */
-  async claimById(em: EntityManager, id: string, leaseMs: number): Promise<WebhookEventEntity | null> {
+  async claimByIds(em: SqlExecute, ids: readonly string[], leaseMs: number): Promise<WebhookEventEntity[]> {
+    if (ids.length === 0) return [];
     const rows = await em.execute<Record<string, unknown>[]>(
       `update webhook_events w
           set status = 'processing', attempts = w.attempts + 1, updated_at = now(),
               locked_until = now() + ? * interval '1 millisecond'
-        where w.id = (select id from webhook_events
-                       where id = ? and status = 'pending' and next_attempt_at <= now() + interval '50 milliseconds'
-                       for update skip locked)
+        where w.id = any(array(select id from webhook_events
+                                where id = any(array(select json_array_elements_text(?::json)::uuid))
+                                  and status = 'pending' and next_attempt_at <= now() + interval '50 milliseconds'
+                                for update skip locked))
         ${RETURNING}`,
-      [leaseMs, id],
+      // As JSON: the query builder spreads a one-element array parameter into a scalar.
+      [leaseMs, JSON.stringify(ids)],
     );
-    return toEntities(em, rows)[0] ?? null;
+    return toEntities(em, rows);
+  }
+
+  /** `claimByIds` for one id. */
+  async claimById(em: EntityManager, id: string, leaseMs: number): Promise<WebhookEventEntity | null> {
+    return (await this.claimByIds(em, [id], leaseMs))[0] ?? null;
   }
 
   /**
@@ -109,7 +150,7 @@ export class WebhookEventStore {
    * PROCESSING → COMPLETED for events that have no handler (nothing to do but record them), in
    * one statement. Returns the rows this worker still held.
    */
-  async completeMany(em: EntityManager, claimed: readonly { id: string; attempts: number }[]): Promise<WebhookEventEntity[]> {
+  async completeMany(em: SqlExecute, claimed: readonly { id: string; attempts: number }[]): Promise<WebhookEventEntity[]> {
     if (claimed.length === 0) return [];
     const rows = await em.execute<Record<string, unknown>[]>(
       `update webhook_events w
@@ -119,6 +160,30 @@ export class WebhookEventStore {
         returning w.*`,
       // As JSON: the query builder spreads a one-element array parameter into a scalar.
       [JSON.stringify(claimed.map((event) => ({ id: event.id, attempts: event.attempts })))],
+    );
+    return toEntities(em, rows);
+  }
+
+  /**
+   * `completeMany` plus `touchIntegration` in one statement: the integrations in `touch` that
+   * had one of these events completed get `last_sync_at` (at most once a second, as there).
+   */
+  async completeManyAndTouch(em: SqlExecute, claimed: readonly { id: string; attempts: number }[], touch: readonly string[]): Promise<WebhookEventEntity[]> {
+    if (claimed.length === 0) return [];
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `with done as (
+         update webhook_events w
+            set status = 'completed', processed_at = now(), locked_until = null, error_message = null, updated_at = now()
+           from json_to_recordset(?::json) as c(id uuid, attempts int)
+          where w.id = c.id and w.status = 'processing' and w.attempts = c.attempts
+          returning w.*),
+       touched as (
+         update integrations set last_sync_at = now()
+          where id = any(array(select json_array_elements_text(?::json)::uuid))
+            and id in (select integration_id from done)
+            and (last_sync_at is null or last_sync_at < now() - interval '1 second'))
+       select * from done`,
+      [JSON.stringify(claimed.map((event) => ({ id: event.id, attempts: event.attempts }))), JSON.stringify(touch)],
     );
     return toEntities(em, rows);
   }

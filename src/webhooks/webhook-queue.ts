@@ -10,7 +10,8 @@ import { startWebhookSweeper } from './queue/webhook-sweeper.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retry-schedule.js';
 import type { VerifiedDelivery } from './routed-integration.js';
 import { createWebhookEventPublisher, type WebhookEventPublisher } from './webhook-event-publisher.js';
-import { WebhookEventStore, type NewWebhookEvent } from './webhook-event-store.js';
+import { WebhookEventStore, type NewWebhookEvent, type SqlExecute } from './webhook-event-store.js';
+import { createSystemStatementRunner, systemStatementExecutor } from './system-statements.js';
 import { silentWebhookLogger, type WebhookLogger } from './webhook-logger.js';
 import { setWebhookQueueStatsSource } from './webhook-metrics.js';
 
@@ -23,8 +24,15 @@ export interface WebhookQueueOptions {
   maxAttempts?: number;
   /** @default Svix's schedule with 20 % jitter */
   retry?: RetryPolicy;
-  /** Events processed at once by this instance's worker. @default 10 */
+  /** Handlers running at once in this instance's worker (events without a handler do not count). @default 10 */
   concurrency?: number;
+  /**
+   * Events this instance's worker holds at once (never fewer than `concurrency`): claimed together
+   * and, when no handler wants them, completed together in one transaction. Handled events among
+   * them wait for a handler slot while holding their lease, so keep
+   * `batchSize / concurrency × handler time` well under `leaseMs`. @default 50
+   */
+  batchSize?: number;
   /** How long a worker owns a claimed event before the sweeper may take it back. @default 60000 */
   leaseMs?: number;
   /** @default 5000 */
@@ -66,15 +74,21 @@ export class WebhookQueue {
   private sweeper: ReturnType<typeof startWebhookSweeper> | null = null;
   /** Concurrent deliveries share one INSERT transaction; each gets its row, or null for a duplicate. */
   private readonly insert = createGroupCommit<NewWebhookEvent & { provider: string }, WebhookEventEntity | null>((events) =>
-    this.options.database.asSystem((em) => this.store.insert(em, events)),
+    this.store.insert(this.systemSql, events),
+    500,
+    3, // several INSERTs in flight: one at a time would cap ingest at one batch per round trip
   );
   /** Likewise for offering ids: one broker round trip (BullMQ addBulk) for concurrent deliveries. */
   private readonly enqueueNow = createGroupCommit<QueuedWebhookEvent, undefined>(async (events) => {
     await this.options.backend.enqueue(events);
     return events.map(() => undefined);
-  });
+  }, 500, 2);
+
+  /** `asSystem` transactions of one statement, in one round trip. */
+  private readonly systemSql: SqlExecute;
 
   constructor(private readonly options: WebhookQueueOptions) {
+    this.systemSql = systemStatementExecutor(createSystemStatementRunner(options.database));
     this.logger = options.logger ?? silentWebhookLogger;
     this.publish = createWebhookEventPublisher(options.pubsub, this.logger);
     this.maxAttempts = options.maxAttempts ?? 8;
@@ -93,7 +107,10 @@ export class WebhookQueue {
   async ingest(provider: string, deliveries: readonly VerifiedDelivery[]): Promise<IngestResult> {
     const rows = await this.insert(deliveries.map((delivery) => ({ ...delivery, provider, maxAttempts: this.maxAttempts })));
     const stored = rows.filter((row): row is WebhookEventEntity => row !== null);
-    await this.offer(stored);
+    // The acknowledgement waits for the commit only: publishing PENDING and offering the ids are
+    // issued now (in that order, so PENDING still goes out before any later transition) but not
+    // awaited, and an offer that never arrives is the sweeper's job anyway.
+    void this.offer(stored);
     return { stored, duplicates: deliveries.length - stored.length };
   }
 
@@ -128,6 +145,7 @@ export class WebhookQueue {
   ): Promise<void> {
     if (this.sweeper) throw new Error('WebhookQueue.process was already called');
     const { database, backend } = this.options;
+    const concurrency = options.concurrency ?? this.options.concurrency ?? 10;
     this.abort = new AbortController();
     const run = createWebhookProcessor({
       database,
@@ -136,10 +154,11 @@ export class WebhookQueue {
       handler,
       ...(options.handles ? { handles: options.handles } : {}),
       retry: this.options.retry ?? defaultRetryPolicy,
+      concurrency,
       logger: this.logger,
       onRetryScheduled: (event, delayMs) => backend.enqueue([{ id: event.id, attempts: event.attempts }], delayMs).catch(() => undefined),
     });
-    backend.start(run, options.concurrency ?? this.options.concurrency ?? 10, this.abort.signal);
+    backend.start(run, Math.max(concurrency, this.options.batchSize ?? 50), this.abort.signal);
     this.sweeper = startWebhookSweeper({
       database,
       store: this.store,
@@ -194,11 +213,17 @@ export class WebhookQueue {
 
   private async offer(rows: readonly WebhookEventEntity[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.publish(rows);
+    const published = this.publish(rows);
+    // A broker's job can reach a worker in another process, whose PROCESSING goes out on another
+    // Redis connection: PENDING must have reached Redis first. The database backend's offer is a
+    // wake-up of this process's consumer (whose publishes follow this one on the same
+    // connection, in order) plus a NOTIFY, so it need not wait for Redis.
+    if (this.options.backend.kind !== 'database') await published;
     try {
       await this.enqueueNow(rows.map((row) => ({ id: row.id, attempts: row.attempts })));
     } catch (error) {
       this.logger.warn({ count: rows.length, err: (error as Error).message }, 'webhook events stored but not enqueued; the sweeper will offer them');
     }
+    await published;
   }
 }

@@ -1,9 +1,13 @@
+import { createHash } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Database } from '../../db/database.js';
+import type { WebhookEventEntity } from '../../db/entities/index.js';
+import { createGroupCommit } from '../group-commit.js';
+import { createSystemStatementRunner, systemStatementExecutor } from '../system-statements.js';
 import type { WebhookEventStore } from '../webhook-event-store.js';
 import type { WebhookLogger } from '../webhook-logger.js';
-import type { QueueBackend } from './queue-backend.js';
+import type { QueueBackend, QueuedWebhookEvent } from './queue-backend.js';
 
 export interface BullMQQueueBackendOptions {
   redisUrl: string;
@@ -20,14 +24,28 @@ export interface BullMQQueueBackendOptions {
 }
 
 interface EventJobData {
-  id: string;
+  /** Jobs enqueued before batch jobs existed carry one id here. */
+  id?: string;
+  ids?: string[];
+}
+
+/** Ids per job: a burst of deliveries is one job per this many events, not one per event. */
+const IDS_PER_JOB = 20;
+
+/** Job id of one offer: `<event id>-<attempts>[-r<reoffer key>]` for one event; a digest of the same for several. */
+function jobIdOf(events: readonly QueuedWebhookEvent[]): string {
+  const one = (event: QueuedWebhookEvent) => `${event.id}-${event.attempts}${event.reofferKey ? `-r${event.reofferKey}` : ''}`;
+  if (events.length === 1) return one(events[0]!);
+  return `b-${createHash('sha256').update(events.map(one).join(',')).digest('base64url')}`;
 }
 
 /**
- * BullMQ carries event ids only. A job is one offer of one event: its id is `<event id>-<attempts>`
- * so a re-offer of a waiting event is deduplicated by BullMQ, and the worker still claims the row
- * conditionally, so a repeated or stale job does nothing. BullMQ's own retries are unused: the
- * row's schedule governs, and the sweeper re-offers whatever Redis lost.
+ * BullMQ carries event ids only. A job is one offer of a few events (those committed together,
+ * up to IDS_PER_JOB): its id is derived from the events and their attempts (`<event id>-<attempts>`
+ * for a single event) so a re-offer of waiting events is deduplicated by BullMQ, and the worker
+ * still claims the rows conditionally, so a repeated or stale job does nothing. BullMQ's own
+ * retries are unused: the row's schedule governs, and the sweeper re-offers whatever Redis lost.
+ * One job per burst rather than per event matters: BullMQ costs several Redis scripts per job.
  */
 export function createBullMQQueueBackend(options: BullMQQueueBackendOptions): QueueBackend {
   const { redisUrl, database, store, logger, leaseMs, queueName = 'webhook-events', prefix = 'bull', enqueueTimeoutMs = 1000 } = options;
@@ -37,16 +55,32 @@ export function createBullMQQueueBackend(options: BullMQQueueBackendOptions): Qu
   const queue = new Queue<EventJobData>(queueName, { connection: producerConnection, prefix });
   queue.on('error', (error) => logger.warn({ err: error.message }, 'webhook queue error'));
   let worker: Worker<EventJobData> | null = null;
+  const systemSql = systemStatementExecutor(createSystemStatementRunner(database));
+  /** Jobs running at once claim their rows together: one transaction for all that arrive while one is in flight. */
+  const claim = createGroupCommit<string, WebhookEventEntity | null>(async (ids) => {
+    const claimed = await store.claimByIds(systemSql, [...new Set(ids)], leaseMs);
+    const byId = new Map(claimed.map((row) => [row.id, row]));
+    // A repeated id within one batch gets its row once.
+    return ids.map((id) => {
+      const row = byId.get(id) ?? null;
+      byId.delete(id);
+      return row;
+    });
+  }, 500, 2);
 
   return {
     kind: 'bullmq',
     async enqueue(events, delayMs) {
       if (events.length === 0) return;
-      const jobs = events.map((event) => ({
-        name: 'webhook-event',
-        data: { id: event.id },
-        opts: { jobId: `${event.id}-${event.attempts}${event.reofferKey ? `-r${event.reofferKey}` : ''}`, delay: delayMs, removeOnComplete: true, removeOnFail: true, attempts: 1 },
-      }));
+      const jobs = [];
+      for (let start = 0; start < events.length; start += IDS_PER_JOB) {
+        const chunk = events.slice(start, start + IDS_PER_JOB);
+        jobs.push({
+          name: 'webhook-event',
+          data: { ids: chunk.map((event) => event.id) },
+          opts: { jobId: jobIdOf(chunk), delay: delayMs, removeOnComplete: true, removeOnFail: true, attempts: 1 },
+        });
+      }
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, rejectTimeout) => {
         timer = setTimeout(() => rejectTimeout(new Error('Redis did not answer in time')), enqueueTimeoutMs);
@@ -59,11 +93,20 @@ export function createBullMQQueueBackend(options: BullMQQueueBackendOptions): Qu
     },
     start(run, concurrency, signal) {
       if (worker) return;
+      const window = createCountingSemaphore(concurrency);
       worker = new Worker<EventJobData>(
         queueName,
         async (job) => {
-          const claimed = await database.asSystem((em) => store.claimById(em, job.data.id, leaseMs));
-          if (claimed) await run([claimed], signal);
+          const ids = job.data.ids ?? (job.data.id ? [job.data.id] : []);
+          // Events in flight stay within `concurrency` whatever the jobs' sizes (claims happen after).
+          const units = Math.min(ids.length, concurrency);
+          await window.acquire(units);
+          try {
+            const claimed = (await claim(ids)).filter((row): row is WebhookEventEntity => row !== null);
+            if (claimed.length > 0) await run(claimed, signal);
+          } finally {
+            window.release(units);
+          }
         },
         {
           connection: { url: redisUrl, maxRetriesPerRequest: null },
@@ -84,6 +127,32 @@ export function createBullMQQueueBackend(options: BullMQQueueBackendOptions): Qu
       await this.stop();
       await queue.close();
       producerConnection.disconnect();
+    },
+  };
+}
+
+/** `acquire(n)` waits until n of `size` units are free (first come, first served). */
+function createCountingSemaphore(size: number): { acquire(units: number): Promise<void>; release(units: number): void } {
+  let free = size;
+  const waiting: { units: number; resolve(): void }[] = [];
+  const wakeUp = () => {
+    while (waiting.length > 0 && waiting[0]!.units <= free) {
+      const next = waiting.shift()!;
+      free -= next.units;
+      next.resolve();
+    }
+  };
+  return {
+    acquire(units) {
+      if (waiting.length === 0 && units <= free) {
+        free -= units;
+        return Promise.resolve();
+      }
+      return new Promise<void>((resolve) => waiting.push({ units, resolve }));
+    },
+    release(units) {
+      free += units;
+      wakeUp();
     },
   };
 }

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Database } from '../../db/database.js';
 import type { WebhookEventStore } from '../webhook-event-store.js';
+import { createSystemStatementRunner, systemStatementExecutor } from '../system-statements.js';
 import type { WebhookLogger } from '../webhook-logger.js';
 import type { QueueBackend, RunClaimedEvents } from './queue-backend.js';
 
@@ -23,6 +24,8 @@ export interface DatabaseQueueBackendOptions {
  */
 export function createDatabaseQueueBackend(options: DatabaseQueueBackendOptions): QueueBackend {
   const { database, store, logger, leaseMs, pollIntervalMs = 1000 } = options;
+  /** Claims are `asSystem` transactions of one statement, in one round trip. */
+  const systemSql = systemStatementExecutor(createSystemStatementRunner(database));
   let client: pg.Client | null = null;
   let connecting: Promise<pg.Client> | null = null;
   let notifyInFlight = false;
@@ -111,7 +114,8 @@ export function createDatabaseQueueBackend(options: DatabaseQueueBackendOptions)
   async function consume(run: RunClaimedEvents, concurrency: number, signal: AbortSignal): Promise<void> {
     while (running) {
       woken = false; // this claim sees everything committed so far
-      const free = concurrency - busy;
+      // At most half the window per claim: the next claim overlaps the previous batch's completion.
+      const free = Math.min(concurrency - busy, Math.ceil(concurrency / 2));
       if (free <= 0) {
         await Promise.race(inFlight);
         continue;
@@ -119,7 +123,7 @@ export function createDatabaseQueueBackend(options: DatabaseQueueBackendOptions)
       let claimed: Awaited<ReturnType<WebhookEventStore['claimDue']>> = [];
       try {
         if (!client) await connection(); // (re-)LISTEN after a lost connection
-        claimed = await database.asSystem((em) => store.claimDue(em, free, leaseMs));
+        claimed = await store.claimDue(systemSql, free, leaseMs);
       } catch (error) {
         logger.warn({ err: (error as Error).message }, 'webhook queue could not claim events');
       }

@@ -1,4 +1,6 @@
 import type { Database } from '../../db/database.js';
+import { createGroupCommit } from '../group-commit.js';
+import { createSystemStatementRunner, systemStatementExecutor } from '../system-statements.js';
 import type { WebhookEventEntity } from '../../db/entities/index.js';
 import { PermanentWebhookError, type WebhookHandler, type WebhookJob } from '../handlers/webhook-handler.js';
 import { retryDelayMs, type RetryPolicy } from '../retry-schedule.js';
@@ -16,6 +18,8 @@ export interface WebhookProcessorOptions {
   /** Whether `handler` does anything for this provider and event type. @default every event */
   handles?: (provider: string, eventType: string) => boolean;
   retry: RetryPolicy;
+  /** Handlers running at once (each in a transaction of its own); events without a handler do not count. @default 10 */
+  concurrency?: number;
   logger: WebhookLogger;
   /** A retry was scheduled: the queue offers the event again after `delayMs`. */
   onRetryScheduled(event: WebhookEventEntity, delayMs: number): Promise<void>;
@@ -53,27 +57,59 @@ export function createWebhookProcessor(options: WebhookProcessorOptions): RunCla
   };
 
   const handles = options.handles ?? (() => true);
+  /** Bulk completions are `asSystem` transactions of one statement, in one round trip. */
+  const systemSql = systemStatementExecutor(createSystemStatementRunner(database));
 
-  /** Events no handler wants complete together: one transaction for the whole batch. */
+  /**
+   * Events no handler wants complete together: one transaction for the whole batch, and for
+   * every batch that arrives while one is committing (BullMQ hands events over one at a time).
+   * Each gets its COMPLETED row, or null when its lease was taken over.
+   */
+  const completeTogether = createGroupCommit<WebhookEventEntity, WebhookEventEntity | null>(async (claimed) => {
+    const touch = [...new Set(claimed.map((event) => event.integrationId))].filter(touchDue);
+    const rows = await store.completeManyAndTouch(systemSql, claimed, touch);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return claimed.map((event) => byId.get(event.id) ?? null);
+  }, 500, 2);
+
   const completeUnhandled = async (claimed: readonly WebhookEventEntity[]): Promise<void> => {
     if (claimed.length === 0) return;
     const started = performance.now();
-    await publish(claimed);
-    const completed = await database.asSystem(async (em) => {
-      const rows = await store.completeMany(em, claimed);
-      for (const integrationId of new Set(rows.map((row) => row.integrationId))) {
-        if (touchDue(integrationId)) await store.touchIntegration(em, integrationId);
-      }
-      return rows;
-    });
+    // PROCESSING and then COMPLETED go out on the same connection, in that order: no need to
+    // wait for Redis before completing.
+    const processing = publish(claimed);
+    const completed = (await completeTogether(claimed)).filter((row): row is WebhookEventEntity => row !== null);
     for (const row of completed) webhookProcessingDuration.observe({ provider: row.provider, outcome: 'completed' }, (performance.now() - started) / 1000);
-    await publish(completed);
+    await Promise.all([processing, publish(completed)]);
+  };
+
+  /** Bounds the handlers running at once; claimed events wait here (holding their lease) for a slot. */
+  const limit = Math.max(1, options.concurrency ?? 10);
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  const withSlot = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await work();
+    } finally {
+      const next = waiting.shift();
+      if (next) next(); // the slot passes on directly
+      else running--;
+    }
   };
 
   const runOne = async (claimed: WebhookEventEntity, signal: AbortSignal): Promise<void> => {
     const started = performance.now();
     const observe = (outcome: string) => webhookProcessingDuration.observe({ provider: claimed.provider, outcome }, (performance.now() - started) / 1000);
     await publish([claimed]);
+    if (signal.aborted) {
+      // Shutdown gave up waiting while this event waited for a handler slot: give it back unrun.
+      const released = await database.asSystem((em) => store.release(em, claimed.id, claimed.attempts));
+      observe('released');
+      if (released) await publish([released]);
+      return;
+    }
     const afterCommit: (() => Promise<void>)[] = [];
     try {
       const completed = await database.asSystem(async (em) => {
@@ -114,7 +150,7 @@ export function createWebhookProcessor(options: WebhookProcessorOptions): RunCla
   return async (claimed, signal) => {
     const outcomes = await Promise.allSettled([
       completeUnhandled(claimed.filter((event) => !handles(event.provider, event.eventType))),
-      ...claimed.filter((event) => handles(event.provider, event.eventType)).map((event) => runOne(event, signal)),
+      ...claimed.filter((event) => handles(event.provider, event.eventType)).map((event) => withSlot(() => runOne(event, signal))),
     ]);
     const failure = outcomes.find((outcome) => outcome.status === 'rejected');
     if (failure) throw failure.reason;

@@ -1,0 +1,53 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type pg from 'pg';
+import { APP_ROLE, type Database } from '../db/database.js';
+
+/** One statement of a `runSystemStatements` transaction: SQL with `?` placeholders and its values. */
+export interface SystemStatement {
+  sql: string;
+  params?: readonly unknown[];
+}
+
+export type SystemStatementRunner = (statements: readonly SystemStatement[]) => Promise<Record<string, unknown>[][]>;
+
+/**
+ * The webhook pipeline's hot path (ingest's INSERT, the worker's claims and bulk completions)
+ * as `Database.asSystem` transactions in ONE round trip each: BEGIN, the same settings
+ * (application role, `app.system`), the statements and COMMIT travel in one simple-query message
+ * and run in that order, so row-level security and atomicity are exactly those of `asSystem`,
+ * which costs four round trips or more. Values are inlined by MikroORM's own `formatQuery`, as
+ * `em.execute` does for every statement it sends. The connection comes from MikroORM's pool (same
+ * size limit, same type parsers). Returns each statement's rows.
+ *
+ * On any error the connection is destroyed rather than returned: after a failed statement its
+ * transaction is left aborted (the COMMIT in the same message is not run), and a connection that
+ * is mid-transaction must never go back to the pool.
+ */
+export function createSystemStatementRunner(database: Database): SystemStatementRunner {
+  const platform = database.orm.em.getPlatform();
+  const opening = `begin; ${platform.formatQuery(`select set_config('role', ?, true), set_config('app.system', 'on', true)`, [APP_ROLE])}; `;
+  let pool: Promise<pg.Pool> | null = null;
+
+  return async (statements) => {
+    pool ??= database.orm.em.getConnection().getNativeClient();
+    const client = await (await pool).connect();
+    const sql = opening + statements.map((statement) => `${platform.formatQuery(statement.sql, [...(statement.params ?? [])])}; `).join('') + 'commit';
+    let results: pg.QueryResult[];
+    try {
+      results = (await client.query(sql)) as unknown as pg.QueryResult[];
+    } catch (error) {
+      client.release(error instanceof Error ? error : true);
+      throw error;
+    }
+    client.release();
+    // begin, settings, the statements, commit
+    return statements.map((_, index) => results[index + 2]!.rows as Record<string, unknown>[]);
+  };
+}
+
+/** A runner as an executor of single statements (for the store's methods). */
+export function systemStatementExecutor(run: SystemStatementRunner): Pick<EntityManager, 'execute'> {
+  return {
+    execute: (async (sql: string, params: readonly unknown[] = []) => (await run([{ sql, params }]))[0]!) as unknown,
+  } as Pick<EntityManager, 'execute'>;
+}
