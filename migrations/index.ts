@@ -1,9 +1,8 @@
 import { Migration20261124000000Initial } from './Migration20261124000000_initial.js';
 import { Migration20261124010000WebhookEndpoints } from './Migration20261124010000_webhook_endpoints.js';
-import { Migration20261124020000PendingDueIndex } from './Migration20261124020000_pending_due_index.js';
 
 /**
  * Every migration, in order. Listed explicitly (MikroORM `migrationsList`) rather than found
  * by a glob, so the same list runs from TypeScript sources, under jest and in production.
  */
-export const migrations = [Migration20261124000000Initial, Migration20261124010000WebhookEndpoints, Migration20261124020000PendingDueIndex];
+export const migrations = [Migration20261124000000Initial, Migration20261124010000WebhookEndpoints];
