@@ -33,6 +33,7 @@ import { RedisPubSub } from './pubsub/redis-pubsub.js';
 import type { PubSub } from './pubsub/topics.js';
 import { createWebhookRouter } from './webhooks/http/webhook-router.js';
 import { createWebhookEventRetry } from './webhooks/retry-webhook-event.js';
+import { configuredPipelineOptions } from './webhooks/pipeline-settings.js';
 import { createWebhookPipeline } from './webhooks/webhook-pipeline.js';
 
 /** What tests and tools may swap or add; production passes none. */
@@ -143,11 +144,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     const webhooks = createWebhookPipeline({
       database,
       pubsub,
-      cipher: createTokenCipher(createKeyRing(config.encryptionKeys)),
-      redisUrl: config.redisUrl,
-      slackSigningSecret: config.providers.slack.signingSecret,
-      concurrency: config.webhooks.workerConcurrency,
-      maxAttempts: config.webhooks.maxAttempts,
+      ...configuredPipelineOptions(config),
       logger: logger.child({ component: 'webhooks' }),
       // Queue keys share the pub/sub namespace, so deployments (and test runs) on one Redis never meet.
       ...(overrides.redisPrefix ? { bullmq: { prefix: overrides.redisPrefix } } : {}),

@@ -1,11 +1,10 @@
 import { ConfigError, loadConfig } from './config.js';
-import { createKeyRing } from './crypto/key-ring.js';
-import { createTokenCipher } from './crypto/token-sealing.js';
 import { createDatabase } from './db/database.js';
 import { withDevelopmentSecrets } from './development-secrets.js';
 import { createLogger } from './logger.js';
 import { InMemoryPubSub } from './pubsub/in-memory-pubsub.js';
 import { RedisPubSub } from './pubsub/redis-pubsub.js';
+import { configuredPipelineOptions } from './webhooks/pipeline-settings.js';
 import { createWebhookPipeline } from './webhooks/webhook-pipeline.js';
 
 /** Longer than the queue's own shutdown wait, shorter than an orchestrator's kill (~30 s). */
@@ -36,11 +35,7 @@ async function main(): Promise<void> {
   const pipeline = createWebhookPipeline({
     database,
     pubsub,
-    cipher: createTokenCipher(createKeyRing(config.encryptionKeys)),
-    redisUrl: config.redisUrl,
-    slackSigningSecret: config.providers.slack.signingSecret,
-    concurrency: config.webhooks.workerConcurrency,
-    maxAttempts: config.webhooks.maxAttempts,
+    ...configuredPipelineOptions(config),
     logger,
   });
   await pipeline.startWorker();
