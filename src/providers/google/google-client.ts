@@ -1,9 +1,8 @@
-import { BaseIntegrationClient, type BaseIntegrationClientOptions } from '../base-client.js';
-import { defaultProviderSource, oauthClientFor, resolveSource, type ProviderSource } from '../clients/default-providers.js';
+import type { BaseIntegrationClientOptions } from '../base-client.js';
+import { defaultProviderSource, type ProviderSource } from '../clients/default-providers.js';
+import { OAuthProviderClient } from '../clients/oauth-provider-client.js';
 import type { ProviderClient } from '../clients/provider-client.js';
 import { isAuthRejection, parseProviderResponse } from '../clients/provider-response.js';
-import type { RevocationOutcome } from '../oauth/revoke-token.js';
-import type { TokenSet } from '../oauth/token-set.js';
 import { buildHtmlEmail, encodeRawMessage } from './mime-message.js';
 import {
   calendarEventSchema,
@@ -25,38 +24,17 @@ const FOLDER_MIME_TYPE = 'application/vnd.google-apps.folder';
  * Google Workspace: Calendar v3, Drive v3, Gmail v1 and the OpenID userinfo endpoint, all on
  * the provider's API base URL (`GOOGLE_API_BASE_URL`; Google serves every one of these APIs on
  * www.googleapis.com). OAuth is delegated to the shared protocol module.
+ *
+ * Google revokes the whole grant given either token
+ * (https://developers.google.com/identity/protocols/oauth2/web-server#tokenrevoke).
  */
-export class GoogleClient extends BaseIntegrationClient implements ProviderClient {
+export class GoogleClient extends OAuthProviderClient implements ProviderClient {
   /**
    * @param providerSource the resolved provider @default the deployment's configured Google
    * @param options retry, timeout and breaker settings @default the resilience layer's
    */
-  constructor(
-    private readonly providerSource: ProviderSource = defaultProviderSource('google'),
-    options?: BaseIntegrationClientOptions,
-  ) {
-    super('google', options);
-  }
-
-  private get baseUrl(): string {
-    return resolveSource(this.providerSource).apiBaseUrl;
-  }
-
-  getAuthorizationUrl(state: string, redirectUri: string, scopes?: readonly string[], codeChallenge?: string): string {
-    return oauthClientFor(this.providerSource).getAuthorizationUrl(state, redirectUri, scopes, codeChallenge);
-  }
-
-  exchangeCodeForToken(code: string, redirectUri: string, codeVerifier?: string): Promise<TokenSet> {
-    return oauthClientFor(this.providerSource).exchangeCodeForToken(code, redirectUri, codeVerifier);
-  }
-
-  refreshToken(refreshToken: string): Promise<TokenSet> {
-    return oauthClientFor(this.providerSource).refreshToken(refreshToken);
-  }
-
-  /** Google revokes the whole grant given either token (https://developers.google.com/identity/protocols/oauth2/web-server#tokenrevoke). */
-  revokeToken(token: string): Promise<RevocationOutcome> {
-    return oauthClientFor(this.providerSource).revokeToken(token);
+  constructor(providerSource: ProviderSource = defaultProviderSource('google'), options?: BaseIntegrationClientOptions) {
+    super('google', providerSource, options);
   }
 
   /** Every calendar on the user's calendar list, following `nextPageToken` to the last page. */
@@ -69,7 +47,7 @@ export class GoogleClient extends BaseIntegrationClient implements ProviderClien
       const page = parseProviderResponse(
         'google',
         calendarListPageSchema,
-        await this.request<unknown>({ url: `${this.baseUrl}/calendar/v3/users/me/calendarList?${query}`, method: 'GET', headers: bearer(accessToken) }),
+        await this.request<unknown>({ url: `${this.apiBaseUrl}/calendar/v3/users/me/calendarList?${query}`, method: 'GET', headers: bearer(accessToken) }),
       );
       calendars.push(...page.items);
       pageToken = page.nextPageToken;
@@ -80,7 +58,7 @@ export class GoogleClient extends BaseIntegrationClient implements ProviderClien
   /** events.insert (https://developers.google.com/calendar/api/v3/reference/events/insert). */
   async createEvent(accessToken: string, calendarId: string, event: CalendarEventInput): Promise<CalendarEvent> {
     const body = await this.request<unknown>({
-      url: `${this.baseUrl}/calendar/v3/calendars/${encodeURIComponent(calendarId)}/events`,
+      url: `${this.apiBaseUrl}/calendar/v3/calendars/${encodeURIComponent(calendarId)}/events`,
       method: 'POST',
       headers: bearer(accessToken),
       body: event,
@@ -91,7 +69,7 @@ export class GoogleClient extends BaseIntegrationClient implements ProviderClien
   /** A Drive folder is a file with the folder MIME type (https://developers.google.com/drive/api/guides/folder). */
   async createFolder(accessToken: string, name: string, parentId?: string): Promise<DriveFile> {
     const body = await this.request<unknown>({
-      url: `${this.baseUrl}/drive/v3/files`,
+      url: `${this.apiBaseUrl}/drive/v3/files`,
       method: 'POST',
       headers: bearer(accessToken),
       body: { name, mimeType: FOLDER_MIME_TYPE, ...(parentId ? { parents: [parentId] } : {}) },
@@ -106,7 +84,7 @@ export class GoogleClient extends BaseIntegrationClient implements ProviderClien
   async sendEmail(accessToken: string, to: string | readonly string[], subject: string, html: string): Promise<GmailMessage> {
     const raw = encodeRawMessage(buildHtmlEmail({ to, subject, html }));
     const body = await this.request<unknown>({
-      url: `${this.baseUrl}/gmail/v1/users/me/messages/send`,
+      url: `${this.apiBaseUrl}/gmail/v1/users/me/messages/send`,
       method: 'POST',
       headers: bearer(accessToken),
       body: { raw },
@@ -115,7 +93,7 @@ export class GoogleClient extends BaseIntegrationClient implements ProviderClien
   }
 
   async getUserProfile(accessToken: string): Promise<GoogleUserProfile> {
-    const body = await this.request<unknown>({ url: `${this.baseUrl}/oauth2/v3/userinfo`, method: 'GET', headers: bearer(accessToken) });
+    const body = await this.request<unknown>({ url: `${this.apiBaseUrl}/oauth2/v3/userinfo`, method: 'GET', headers: bearer(accessToken) });
     return parseProviderResponse('google', googleUserProfileSchema, body);
   }
 

@@ -1,11 +1,10 @@
 import type { z } from 'zod';
-import { BaseIntegrationClient, type BaseIntegrationClientOptions } from '../base-client.js';
-import { defaultProviderSource, oauthClientFor, resolveSource, type ProviderSource } from '../clients/default-providers.js';
+import type { BaseIntegrationClientOptions } from '../base-client.js';
+import { defaultProviderSource, type ProviderSource } from '../clients/default-providers.js';
+import { OAuthProviderClient } from '../clients/oauth-provider-client.js';
 import type { ProviderClient } from '../clients/provider-client.js';
 import { isAuthRejection, parseProviderResponse } from '../clients/provider-response.js';
 import { IntegrationError, IntegrationErrorCode } from '../integration-error.js';
-import type { RevocationOutcome } from '../oauth/revoke-token.js';
-import type { TokenSet } from '../oauth/token-set.js';
 import {
   graphCalendarSchema,
   graphChannelSchema,
@@ -28,62 +27,38 @@ import {
  * Microsoft Graph v1.0 (`MICROSOFT_API_BASE_URL`) with tokens from the identity platform v2
  * endpoints, tenant in the path (see the registry). Collections are followed through
  * `@odata.nextLink` to the last page.
+ *
+ * OAuth quirks: `offline_access` is always added (the registry's required scope) so a refresh token is
+ * issued, and refresh tokens rotate: store the one in the result. `revokeToken` always answers `{ revoked:
+ * false, reason }`: the identity platform has no endpoint to revoke one app's tokens (Graph's
+ * `revokeSignInSessions` would sign the user out of every app); disconnecting wipes our copy and the user
+ * removes the grant at https://myapps.microsoft.com.
  */
-export class MicrosoftClient extends BaseIntegrationClient implements ProviderClient {
+export class MicrosoftClient extends OAuthProviderClient implements ProviderClient {
   /**
    * @param providerSource the resolved provider @default the deployment's configured Microsoft
    * @param options retry, timeout and breaker settings @default the resilience layer's
    */
-  constructor(
-    private readonly providerSource: ProviderSource = defaultProviderSource('microsoft'),
-    options?: BaseIntegrationClientOptions,
-  ) {
-    super('microsoft', options);
-  }
-
-  private get baseUrl(): string {
-    return resolveSource(this.providerSource).apiBaseUrl;
-  }
-
-  /** `offline_access` is always added (the registry's required scope) so a refresh token is issued. */
-  getAuthorizationUrl(state: string, redirectUri: string, scopes?: readonly string[], codeChallenge?: string): string {
-    return oauthClientFor(this.providerSource).getAuthorizationUrl(state, redirectUri, scopes, codeChallenge);
-  }
-
-  exchangeCodeForToken(code: string, redirectUri: string, codeVerifier?: string): Promise<TokenSet> {
-    return oauthClientFor(this.providerSource).exchangeCodeForToken(code, redirectUri, codeVerifier);
-  }
-
-  /** Microsoft rotates refresh tokens: store the one in the result. */
-  refreshToken(refreshToken: string): Promise<TokenSet> {
-    return oauthClientFor(this.providerSource).refreshToken(refreshToken);
-  }
-
-  /**
-   * Always `{ revoked: false, reason }`: the Microsoft identity platform has no endpoint to
-   * revoke one app's tokens (Graph's `revokeSignInSessions` would sign the user out of every
-   * app). Disconnecting wipes our copy; the user removes the grant at https://myapps.microsoft.com.
-   */
-  revokeToken(token: string): Promise<RevocationOutcome> {
-    return oauthClientFor(this.providerSource).revokeToken(token);
+  constructor(providerSource: ProviderSource = defaultProviderSource('microsoft'), options?: BaseIntegrationClientOptions) {
+    super('microsoft', providerSource, options);
   }
 
   async getUserProfile(accessToken: string): Promise<GraphUser> {
-    return this.get(accessToken, `${this.baseUrl}/me`, graphUserSchema);
+    return this.get(accessToken, `${this.apiBaseUrl}/me`, graphUserSchema);
   }
 
   listJoinedTeams(accessToken: string): Promise<GraphTeam[]> {
-    return this.list(accessToken, `${this.baseUrl}/me/joinedTeams`, graphTeamSchema);
+    return this.list(accessToken, `${this.apiBaseUrl}/me/joinedTeams`, graphTeamSchema);
   }
 
   listChannels(accessToken: string, teamId: string): Promise<GraphChannel[]> {
-    return this.list(accessToken, `${this.baseUrl}/teams/${encodeURIComponent(teamId)}/channels`, graphChannelSchema);
+    return this.list(accessToken, `${this.apiBaseUrl}/teams/${encodeURIComponent(teamId)}/channels`, graphChannelSchema);
   }
 
   /** Posts an HTML message (https://learn.microsoft.com/en-us/graph/api/channel-post-messages). */
   async sendChannelMessage(accessToken: string, teamId: string, channelId: string, html: string): Promise<GraphChatMessage> {
     const body = await this.request<unknown>({
-      url: `${this.baseUrl}/teams/${encodeURIComponent(teamId)}/channels/${encodeURIComponent(channelId)}/messages`,
+      url: `${this.apiBaseUrl}/teams/${encodeURIComponent(teamId)}/channels/${encodeURIComponent(channelId)}/messages`,
       method: 'POST',
       headers: bearer(accessToken),
       body: { body: { contentType: 'html', content: html } },
@@ -92,13 +67,13 @@ export class MicrosoftClient extends BaseIntegrationClient implements ProviderCl
   }
 
   listCalendars(accessToken: string): Promise<GraphCalendar[]> {
-    return this.list(accessToken, `${this.baseUrl}/me/calendars`, graphCalendarSchema);
+    return this.list(accessToken, `${this.apiBaseUrl}/me/calendars`, graphCalendarSchema);
   }
 
   /** Creates an event in the given calendar, or in the user's default one (https://learn.microsoft.com/en-us/graph/api/user-post-events). */
   async createEvent(accessToken: string, event: GraphEventInput, calendarId?: string): Promise<GraphEvent> {
     const path = calendarId ? `/me/calendars/${encodeURIComponent(calendarId)}/events` : '/me/events';
-    const body = await this.request<unknown>({ url: `${this.baseUrl}${path}`, method: 'POST', headers: bearer(accessToken), body: event });
+    const body = await this.request<unknown>({ url: `${this.apiBaseUrl}${path}`, method: 'POST', headers: bearer(accessToken), body: event });
     return parseProviderResponse('microsoft', graphEventSchema, body);
   }
 
@@ -106,7 +81,7 @@ export class MicrosoftClient extends BaseIntegrationClient implements ProviderCl
   async sendMail(accessToken: string, mail: GraphMailInput): Promise<void> {
     const recipients = typeof mail.to === 'string' ? [mail.to] : mail.to;
     await this.request<unknown>({
-      url: `${this.baseUrl}/me/sendMail`,
+      url: `${this.apiBaseUrl}/me/sendMail`,
       method: 'POST',
       headers: bearer(accessToken),
       body: {
@@ -140,7 +115,7 @@ export class MicrosoftClient extends BaseIntegrationClient implements ProviderCl
   private async list<S extends z.ZodType>(accessToken: string, firstPage: string, item: S): Promise<z.infer<S>[]> {
     const items: z.infer<S>[] = [];
     const page = graphPageSchema(item);
-    const origin = new URL(this.baseUrl).origin;
+    const origin = new URL(this.apiBaseUrl).origin;
     let next: string | undefined = firstPage;
     while (next) {
       // The token goes only to Graph: a nextLink pointing elsewhere is not followed.

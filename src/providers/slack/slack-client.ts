@@ -1,10 +1,9 @@
 import type { z } from 'zod';
-import { BaseIntegrationClient, type BaseIntegrationClientOptions } from '../base-client.js';
-import { defaultProviderSource, oauthClientFor, resolveSource, type ProviderSource } from '../clients/default-providers.js';
+import type { BaseIntegrationClientOptions } from '../base-client.js';
+import { defaultProviderSource, type ProviderSource } from '../clients/default-providers.js';
+import { OAuthProviderClient } from '../clients/oauth-provider-client.js';
 import type { ProviderClient } from '../clients/provider-client.js';
 import { isAuthRejection, parseProviderResponse } from '../clients/provider-response.js';
-import type { RevocationOutcome } from '../oauth/revoke-token.js';
-import type { TokenSet } from '../oauth/token-set.js';
 import { slackApiError } from './slack-api-error.js';
 import {
   authTestSchema,
@@ -35,36 +34,18 @@ const PAGE_SIZE = '200';
 /**
  * Slack Web API. Its quirk: failures come back as HTTP 200 with `ok: false`, so every answer
  * goes through the envelope check and becomes an `IntegrationError` carrying Slack's `error`.
+ *
+ * OAuth quirks: no PKCE for confidential clients and comma-joined scopes (see the registry); `refreshToken`
+ * only for apps with token rotation on, otherwise Slack tokens do not expire; `revokeToken` is
+ * `auth.revoke` with the token itself (https://docs.slack.dev/reference/methods/auth.revoke).
  */
-export class SlackClient extends BaseIntegrationClient implements ProviderClient {
+export class SlackClient extends OAuthProviderClient implements ProviderClient {
   /**
    * @param providerSource the resolved provider @default the deployment's configured Slack
    * @param options retry, timeout and breaker settings @default the resilience layer's
    */
-  constructor(
-    private readonly providerSource: ProviderSource = defaultProviderSource('slack'),
-    options?: BaseIntegrationClientOptions,
-  ) {
-    super('slack', options);
-  }
-
-  /** Slack takes no PKCE for confidential clients (see the registry); scopes are comma-joined there. */
-  getAuthorizationUrl(state: string, redirectUri: string, scopes?: readonly string[], codeChallenge?: string): string {
-    return oauthClientFor(this.providerSource).getAuthorizationUrl(state, redirectUri, scopes, codeChallenge);
-  }
-
-  exchangeCodeForToken(code: string, redirectUri: string, codeVerifier?: string): Promise<TokenSet> {
-    return oauthClientFor(this.providerSource).exchangeCodeForToken(code, redirectUri, codeVerifier);
-  }
-
-  /** Only for apps with token rotation on; otherwise Slack tokens do not expire. */
-  refreshToken(refreshToken: string): Promise<TokenSet> {
-    return oauthClientFor(this.providerSource).refreshToken(refreshToken);
-  }
-
-  /** `auth.revoke`, called with the token itself (https://docs.slack.dev/reference/methods/auth.revoke). */
-  revokeToken(token: string): Promise<RevocationOutcome> {
-    return oauthClientFor(this.providerSource).revokeToken(token);
+  constructor(providerSource: ProviderSource = defaultProviderSource('slack'), options?: BaseIntegrationClientOptions) {
+    super('slack', providerSource, options);
   }
 
   async sendMessage(accessToken: string, channel: string, text: string): Promise<SlackPostedMessage> {
@@ -148,7 +129,7 @@ export class SlackClient extends BaseIntegrationClient implements ProviderClient
   }
 
   private async call<S extends z.ZodType>(accessToken: string, method: string, args: SlackArguments, schema: S): Promise<z.infer<S>> {
-    const url = new URL(`${resolveSource(this.providerSource).apiBaseUrl}/${method}`);
+    const url = new URL(`${this.apiBaseUrl}/${method}`);
     const headers: Record<string, string> = { Authorization: `Bearer ${accessToken}` };
     let body: unknown;
     if ('get' in args) {
