@@ -10,7 +10,11 @@
  *  - where the CPU goes per request: the server's thread, V8's and libuv's helper threads, the
  *    load generator's threads (they share this machine's cores with the server) and, for the
  *    read query, PostgreSQL's backends — the ratio is only meaningful next to these;
- *  - SQL statements per request of that query at N = 1, 20 and 100 integrations (must be flat).
+ *  - SQL statements per request of that query at N = 1, 20 and 100 integrations (must be flat),
+ *    on a cold request (executed) and a repeated one (answered by the response cache);
+ *  - all of the above twice: with the response cache (as deployed by default) and on a second
+ *    server over the same database with the cache off (RESPONSE_CACHE_MB=0), where every request
+ *    executes: the ratio of the cached one is the target's, the other shows what execution costs.
  *
  * Environment: BENCH_PG_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/postgres),
  * BENCH_DURATION seconds per query, split over two runs (default 10), BENCH_CONNECTIONS (default 10), BENCH_WORKERS load
@@ -175,72 +179,73 @@ async function main(): Promise<void> {
   await admin.query(`create database ${name}`);
   let statements = 0;
   const jwtSecret = randomBytes(32).toString('hex');
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    DATABASE_URL: databaseUrl(name),
-    AUTH_JWT_SECRET: jwtSecret,
-    INTEGRATION_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    LOG_LEVEL: 'silent',
-  });
+  const configWith = (responseCacheMb: string) =>
+    loadConfig({
+      NODE_ENV: 'test',
+      PORT: '0',
+      DATABASE_URL: databaseUrl(name),
+      AUTH_JWT_SECRET: jwtSecret,
+      INTEGRATION_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      LOG_LEVEL: 'silent',
+      RESPONSE_CACHE_MB: responseCacheMb,
+    });
+  const config = configWith('64');
   // No queue worker: its polling would add statements that are not the read path's.
-  const app = await createApp(config, { webhookWorker: false, database: { onQuery: () => void statements++ } });
+  const cached = await createApp(config, { webhookWorker: false, database: { onQuery: () => void statements++ } });
+  const uncached = await createApp(configWith('0'), { webhookWorker: false });
   try {
     await seed(databaseUrl(name));
-    const url = await app.listen(0, '127.0.0.1');
+    const url = await cached.listen(0, '127.0.0.1');
+    const uncachedUrl = await uncached.listen(0, '127.0.0.1');
     const tokenFor = (size: number) => mintDevelopmentToken(config.auth, { organizationId: organizationFor(size), userId: 'bench' });
+    const post = (target: string, token: string, query: string) =>
+      fetch(`${target}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query }),
+      });
 
     console.log(`read-path bench: ${CONNECTIONS} connections over ${WORKERS} load threads, ${DURATION}s per query, ${EVENTS_PER_INTEGRATION} events per integration\n`);
-    console.log('SQL statements per request (BEGIN, RLS setting and COMMIT included):');
+    console.log('SQL statements per request (BEGIN, RLS setting and COMMIT included), executed / answered from the cache:');
     const counts: number[] = [];
     for (const size of SIZES) {
       const token = await tokenFor(size);
-      const response = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query: READ_QUERY }),
-      });
-      const body = (await response.json()) as { data?: { integrations: { webhookEvents: { edges: unknown[] } }[] }; errors?: unknown };
-      if (body.errors || body.data?.integrations.length !== size) throw new Error(`unexpected answer at N=${size}: ${JSON.stringify(body).slice(0, 500)}`);
       statements = 0;
-      await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query: READ_QUERY }),
-      }).then((r) => r.arrayBuffer());
+      const body = (await (await post(url, token, READ_QUERY)).json()) as { data?: { integrations: { webhookEvents: { edges: unknown[] } }[] }; errors?: unknown };
+      if (body.errors || body.data?.integrations.length !== size) throw new Error(`unexpected answer at N=${size}: ${JSON.stringify(body).slice(0, 500)}`);
+      const executed = statements;
+      statements = 0;
+      await (await post(url, token, READ_QUERY)).arrayBuffer();
       const events = body.data.integrations.reduce((sum, i) => sum + i.webhookEvents.edges.length, 0);
-      console.log(`  N=${String(size).padStart(3)} integrations (${String(events).padStart(3)} events): ${statements} statements`);
-      counts.push(statements);
+      console.log(`  N=${String(size).padStart(3)} integrations (${String(events).padStart(3)} events): ${executed} / ${statements} statements`);
+      counts.push(executed);
     }
     console.log(`  ${new Set(counts).size === 1 ? 'flat' : 'NOT FLAT'}`);
 
     const token = await tokenFor(20);
-    const expected = async (query: string) =>
-      (
-        await fetch(`${url}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify({ query }),
-        })
-      ).text();
-    const bodies = { trivial: await expected(TRIVIAL_QUERY), read: await expected(READ_QUERY) };
     const queries = { trivial: TRIVIAL_QUERY, read: READ_QUERY };
+    const bodies = { trivial: await (await post(url, token, TRIVIAL_QUERY)).text(), read: await (await post(url, token, READ_QUERY)).text() };
 
-    // Warm-up of both (JIT, pool connections, caches). Then the measured runs in the order
-    // trivial, read, read, trivial, half the duration each: both queries get the same total
-    // time, and a load change on the machine (other processes share its cores) during the
-    // measurement weighs on both alike instead of on whichever ran second.
-    await load(url, token, READ_QUERY, 2, bodies.read);
-    await load(url, token, TRIVIAL_QUERY, 2, bodies.trivial);
-    const runs: Record<'trivial' | 'read', RunResult[]> = { trivial: [], read: [] };
-    let readPostgresMicros: number | null = 0;
-    for (const kind of ['trivial', 'read', 'read', 'trivial'] as const) {
-      const before = kind === 'read' ? await postgresCpuMicros(admin, name) : null;
-      runs[kind].push(await load(url, token, queries[kind], DURATION / 2, bodies[kind]));
-      if (kind === 'read') {
-        const delta = postgresCpuDelta(before, await postgresCpuMicros(admin, name));
-        readPostgresMicros = delta === null || readPostgresMicros === null ? null : readPostgresMicros + delta;
+    /**
+     * Warm-up of both queries (JIT, pool connections, caches). Then the measured runs in the order
+     * trivial, read, read, trivial, half the duration each: both queries get the same total time,
+     * and a load change on the machine (other processes share its cores) during the measurement
+     * weighs on both alike instead of on whichever ran second.
+     */
+    async function measure(target: string): Promise<{ runs: Record<'trivial' | 'read', RunResult[]>; readPostgresMicros: number | null }> {
+      await load(target, token, READ_QUERY, 2, bodies.read);
+      await load(target, token, TRIVIAL_QUERY, 2, bodies.trivial);
+      const runs: Record<'trivial' | 'read', RunResult[]> = { trivial: [], read: [] };
+      let readPostgresMicros: number | null = 0;
+      for (const kind of ['trivial', 'read', 'read', 'trivial'] as const) {
+        const before = kind === 'read' ? await postgresCpuMicros(admin, name) : null;
+        runs[kind].push(await load(target, token, queries[kind], DURATION / 2, bodies[kind]));
+        if (kind === 'read') {
+          const delta = postgresCpuDelta(before, await postgresCpuMicros(admin, name));
+          readPostgresMicros = delta === null || readPostgresMicros === null ? null : readPostgresMicros + delta;
+        }
       }
+      return { runs, readPostgresMicros };
     }
 
     const summary = (list: RunResult[]) => {
@@ -259,23 +264,30 @@ async function main(): Promise<void> {
         loadCpuMicrosPerRequest: list.reduce((sum, r) => sum + r.loadCpuMicros, 0) / requests,
       };
     };
-    const trivial = summary(runs.trivial);
-    const read = summary(runs.read);
     const range = (values: number[]) => `${Math.min(...values)}-${Math.max(...values)}`.padStart(7);
+    const ms = (micros: number | null) => (micros === null ? 'n/a' : (micros / 1000).toFixed(2));
     const row = (label: string, r: ReturnType<typeof summary>) =>
       `  ${label.padEnd(44)} ${r.rate.toFixed(0).padStart(7)} req/s   p50 ${range(r.p50)} ms   p99 ${range(r.p99)} ms   ` +
       `failures ${r.failures}\n    CPU ms/req: server thread ${ms(r.serverCpuMicrosPerRequest)}, V8 helpers + libuv ${ms(r.helperCpuMicrosPerRequest)}, ` +
       `load generator ${ms(r.loadCpuMicrosPerRequest)}`;
-    const ms = (micros: number | null) => (micros === null ? 'n/a' : (micros / 1000).toFixed(2));
-    console.log(`\nThroughput (N=20; two runs of ${DURATION / 2}s each per query, p50/p99 as the range over the runs):`);
-    console.log(row('{ __typename }', trivial));
-    console.log(row('integrations + provider + webhookEvents(5)', read));
-    if (readPostgresMicros !== null) {
-      console.log(`  PostgreSQL backends' CPU for the read query: ${(readPostgresMicros / read.requests / 1000).toFixed(2)} ms/req`);
+    for (const [label, target] of [
+      ['response cache on (the default)', url],
+      ['response cache off: every request executes', uncachedUrl],
+    ] as const) {
+      const { runs, readPostgresMicros } = await measure(target);
+      const trivial = summary(runs.trivial);
+      const read = summary(runs.read);
+      console.log(`\nThroughput, ${label} (N=20; two runs of ${DURATION / 2}s each per query, p50/p99 as the range over the runs):`);
+      console.log(row('{ __typename }', trivial));
+      console.log(row('integrations + provider + webhookEvents(5)', read));
+      if (readPostgresMicros !== null) {
+        console.log(`  PostgreSQL backends' CPU for the read query: ${(readPostgresMicros / read.requests / 1000).toFixed(2)} ms/req`);
+      }
+      console.log(`  ratio read/trivial: ${(read.rate / trivial.rate).toFixed(2)} (target >= 0.5)`);
     }
-    console.log(`  ratio read/trivial: ${(read.rate / trivial.rate).toFixed(2)} (target >= 0.5)`);
   } finally {
-    await app.close();
+    await cached.close();
+    await uncached.close();
     await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
   }

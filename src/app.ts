@@ -14,6 +14,8 @@ import { createDatabase, type Database, type DatabaseOptions } from './db/databa
 import { IntegrationRepository } from './db/repositories/integration.repository.js';
 import { WebhookEventRepository } from './db/repositories/webhook-event.repository.js';
 import { createGraphQLServer } from './graphql/apollo-server.js';
+import { ResponseCache } from './graphql/response-cache.js';
+import type { ResponseCaching } from './graphql/response-cache-plugin.js';
 import { createContextFactory } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/format-error.js';
 import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from './graphql/operation-limits.js';
@@ -82,6 +84,13 @@ export function buildProviderCatalog(config: Config): ProviderCatalogEntry[] {
     const provider = resolveProvider(id, config);
     return { id, name: provider.name, configured: provider.configured, scopes: provider.scopes, defaultScopes: provider.defaultScopes };
   });
+}
+
+/** A response cache that forgets an organization's answers whenever a pub/sub message announces a change of its data. */
+function watchedResponseCache(pubsub: PubSub, config: Config): ResponseCaching {
+  const cache = new ResponseCache({ maxBytes: config.responseCache.maxMegabytes * 1024 * 1024, ttlMs: config.responseCache.ttlSeconds * 1000 });
+  const watch = pubsub.watchOrganizations({ changed: (organizationId) => cache.invalidate(organizationId), gap: () => cache.clear() });
+  return { cache, watch };
 }
 
 /**
@@ -179,6 +188,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       httpServer,
       metrics,
       limits,
+      ...(config.responseCache.maxMegabytes > 0 && { responseCaching: watchedResponseCache(pubsub, config) }),
     });
     await graphqlServer.start();
 

@@ -63,6 +63,12 @@ export interface Config {
     /** Attempts before an event is FAILED. @default 8 */
     maxAttempts: number;
   };
+  responseCache: {
+    /** Memory for cached query answers, in MiB; 0 turns the cache off (`RESPONSE_CACHE_MB`). @default 64 */
+    maxMegabytes: number;
+    /** Longest a cached answer is served, in seconds (`RESPONSE_CACHE_TTL_SECONDS`). @default 10 */
+    ttlSeconds: number;
+  };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -96,6 +102,8 @@ const postgresUrl = z
   .refine((value) => URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol), 'must be a postgres:// or postgresql:// URL');
 const positiveInt = (max: number) =>
   z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
+const nonNegativeInt = (max: number) =>
+  z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be at least 0').max(max, `must be at most ${max}`);
 
 const optional = <T>(env: NodeJS.ProcessEnv, name: string, schema: z.ZodType<T>): T | undefined => {
   const value = read(env, name);
@@ -244,6 +252,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhooks: {
       workerConcurrency: optional(env, 'WEBHOOK_WORKER_CONCURRENCY', positiveInt(1000)) ?? 8,
       maxAttempts: optional(env, 'WEBHOOK_MAX_ATTEMPTS', positiveInt(100)) ?? 8,
+    },
+    responseCache: {
+      maxMegabytes: optional(env, 'RESPONSE_CACHE_MB', nonNegativeInt(65_536)) ?? 64,
+      ttlSeconds: optional(env, 'RESPONSE_CACHE_TTL_SECONDS', positiveInt(3600)) ?? 10,
     },
   };
 }

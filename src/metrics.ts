@@ -22,6 +22,8 @@ export interface ServiceMetrics {
   readonly graphqlOperations: Counter<'operation_type' | 'root_field' | 'outcome'>;
   readonly graphqlOperationDuration: Histogram<'operation_type' | 'root_field' | 'outcome'>;
   readonly graphqlSubscriptionsActive: Gauge;
+  /** Cacheable queries answered from the response cache (`hit`) or executed (`miss`). */
+  readonly graphqlResponseCache: Counter<'result'>;
   /** Exposes the database pool's numbers, read at scrape time. */
   observePool(stats: () => PoolStats | undefined): void;
   /** The exposition text of this instance's and the default registry. */
@@ -78,6 +80,12 @@ export function createMetrics(options: MetricsOptions = {}): ServiceMetrics {
       registers,
     }),
     graphqlSubscriptionsActive: new Gauge({ name: 'graphql_subscriptions_active', help: 'Open GraphQL subscriptions.', registers }),
+    graphqlResponseCache: new Counter({
+      name: 'graphql_response_cache_total',
+      help: 'Cacheable GraphQL queries answered from the response cache (hit) or executed (miss).',
+      labelNames: ['result'],
+      registers,
+    }),
     observePool(stats) {
       poolStats = stats;
     },

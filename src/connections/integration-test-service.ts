@@ -85,6 +85,8 @@ export class IntegrationTestService {
       return row;
     });
     if (after.status !== before.status) await this.deps.pubsub.publish('integrationStatusChanged', toIntegrationSnapshot(after));
+    // The same status with a new sync time or message: only read caches need to know.
+    else await this.deps.pubsub.publish('organizationDataChanged', { organizationId: principal.organizationId });
     return { integration: after, healthy, checkedAt, latencyMs, error };
   }
 }

@@ -60,7 +60,8 @@ const TOKEN_COLUMNS =
 
 /** Outcome of a refresh attempt inside its transaction; errors are thrown after commit. */
 type RefreshOutcome =
-  | { kind: 'token'; accessToken: string }
+  /** `refreshedFor`: the organization whose integration got new tokens (absent when another caller had refreshed already). */
+  | { kind: 'token'; accessToken: string; refreshedFor?: string }
   | { kind: 'dead'; error: AppError; integration: IntegrationEntity }
   | { kind: 'failed'; error: AppError };
 
@@ -113,7 +114,7 @@ export class TokenManager {
       accessToken = await this.refresh(row.id, accessToken);
       result = await call(accessToken, context);
     }
-    await this.recordSync(row.id);
+    await this.recordSync(row.id, row.organization_id);
     return result;
   }
 
@@ -178,7 +179,11 @@ export class TokenManager {
       if (replacedMeanwhile) return { kind: 'token', accessToken: current };
       return this.refreshRow(em, row);
     });
-    if (outcome.kind === 'token') return outcome.accessToken;
+    if (outcome.kind === 'token') {
+      // A new expiry is visible (tokenExpiresAt): read caches must hear of it, after the commit.
+      if (outcome.refreshedFor) await this.deps.pubsub.publish('organizationDataChanged', { organizationId: outcome.refreshedFor });
+      return outcome.accessToken;
+    }
     if (outcome.kind === 'dead') await this.deps.pubsub.publish('integrationStatusChanged', toIntegrationSnapshot(outcome.integration));
     throw outcome.error;
   }
@@ -226,7 +231,7 @@ export class TokenManager {
       ],
     );
     this.logger.info({ integrationId: row.id, provider: provider.id, rotated: tokens.refreshToken !== undefined }, 'access token refreshed');
-    return { kind: 'token', accessToken: tokens.accessToken };
+    return { kind: 'token', accessToken: tokens.accessToken, refreshedFor: row.organization_id };
   }
 
   private async markDead(em: EntityManager, row: TokenRow, message: string): Promise<RefreshOutcome> {
@@ -242,16 +247,17 @@ export class TokenManager {
    * Throttled to one write per few seconds per integration (in this process, and in SQL across
    * processes): a busy integration should not turn every provider call into a row update.
    */
-  private async recordSync(integrationId: string): Promise<void> {
+  private async recordSync(integrationId: string, organizationId: string): Promise<void> {
     const now = Date.now();
     if (now - (this.lastSyncRecorded.get(integrationId) ?? 0) < SYNC_RECORD_INTERVAL_MS) return;
     this.lastSyncRecorded.set(integrationId, now);
-    await this.deps.database.asSystem((em) =>
-      em.execute(
+    const updated = await this.deps.database.asSystem((em) =>
+      em.execute<{ id: string }[]>(
         `update integrations set last_sync_at = now()
-          where id = ? and (last_sync_at is null or last_sync_at < now() - interval '5 seconds')`,
+          where id = ? and (last_sync_at is null or last_sync_at < now() - interval '5 seconds') returning id`,
         [integrationId],
       ),
     );
+    if (updated.length > 0) await this.deps.pubsub.publish('organizationDataChanged', { organizationId });
   }
 }

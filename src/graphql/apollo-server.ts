@@ -13,6 +13,7 @@ import { createErrorFormatter } from './format-error.js';
 import { metricsPlugin } from './metrics-plugin.js';
 import { noStorePlugin } from './no-store-plugin.js';
 import { readTransactionPlugin } from './read-transaction-plugin.js';
+import { responseCachePlugin, type ResponseCaching } from './response-cache-plugin.js';
 import { armorConfig, DEFAULT_OPERATION_LIMITS, parseOptions, type OperationLimits } from './operation-limits.js';
 
 export interface GraphQLServerOptions {
@@ -25,6 +26,8 @@ export interface GraphQLServerOptions {
   metrics: ServiceMetrics;
   /** @default DEFAULT_OPERATION_LIMITS */
   limits?: OperationLimits;
+  /** Answers queries from a cache kept true by the change announcements; none when absent. */
+  responseCaching?: ResponseCaching;
 }
 
 /**
@@ -41,6 +44,7 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
     ...(armor.plugins as ApolloServerPlugin<GraphQLContext>[]),
     authenticationPlugin(),
     metricsPlugin(options.metrics) as ApolloServerPlugin<GraphQLContext>,
+    ...(options.responseCaching ? [responseCachePlugin(options.responseCaching, options.metrics)] : []),
     readTransactionPlugin(),
     // Instead of Apollo's default cache-control plugin (see noStorePlugin for why).
     ApolloServerPluginCacheControlDisabled(),

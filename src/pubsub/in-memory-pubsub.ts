@@ -1,6 +1,6 @@
 import { LocalListeners } from './local-listeners.js';
 import { createSubscriptionIterator } from './subscription-iterator.js';
-import type { PubSub, TopicName, Topics } from './topics.js';
+import type { OrganizationWatch, OrganizationWatcher, PubSub, TopicName, Topics } from './topics.js';
 
 const channelOf = (topic: TopicName, organizationId: string): string => `${topic}:${organizationId}`;
 
@@ -11,6 +11,7 @@ const channelOf = (topic: TopicName, organizationId: string): string => `${topic
  */
 export class InMemoryPubSub implements PubSub {
   private readonly listeners = new LocalListeners<unknown>();
+  private readonly watchers = new Set<OrganizationWatcher>();
   /** Aborted by close(): ends every open subscription. */
   private readonly lifetime = new AbortController();
 
@@ -18,7 +19,16 @@ export class InMemoryPubSub implements PubSub {
     if (this.lifetime.signal.aborted) return;
     const copy: unknown = JSON.parse(JSON.stringify(message));
     // Asynchronous like a network round trip: a publisher never runs subscriber code on its stack.
-    queueMicrotask(() => this.listeners.deliver(channelOf(topic, message.organizationId), copy));
+    queueMicrotask(() => {
+      this.listeners.deliver(channelOf(topic, message.organizationId), copy);
+      for (const watcher of this.watchers) watcher.changed(message.organizationId);
+    });
+  }
+
+  /** In one process nothing can be missed: always live. */
+  watchOrganizations(watcher: OrganizationWatcher): OrganizationWatch {
+    this.watchers.add(watcher);
+    return { live: () => !this.lifetime.signal.aborted, stop: () => void this.watchers.delete(watcher) };
   }
 
   subscribe<T extends TopicName>(topic: T, organizationId: string, signal?: AbortSignal): AsyncIterableIterator<Topics[T]> {
@@ -36,5 +46,6 @@ export class InMemoryPubSub implements PubSub {
   async close(): Promise<void> {
     this.lifetime.abort();
     this.listeners.clear();
+    this.watchers.clear();
   }
 }

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { LocalListeners } from './local-listeners.js';
 import { createSubscriptionIterator } from './subscription-iterator.js';
-import type { PubSub, TopicName, Topics } from './topics.js';
+import type { OrganizationWatch, OrganizationWatcher, PubSub, TopicName, Topics } from './topics.js';
 
 export interface RedisPubSubOptions {
   /** redis:// or rediss:// URL. */
@@ -25,6 +25,9 @@ export class RedisPubSub implements PubSub {
   private readonly listeners = new LocalListeners<unknown>();
   private readonly lifetime = new AbortController();
   private readonly logger: Pick<Logger, 'warn' | 'error'> | undefined;
+  private readonly watchers = new Set<OrganizationWatcher>();
+  /** The watch pattern's PSUBSCRIBE is confirmed on the current subscriber connection. */
+  private watchLive = false;
 
   constructor(options: RedisPubSubOptions) {
     this.prefix = options.prefix ?? 'integrations';
@@ -40,6 +43,16 @@ export class RedisPubSub implements PubSub {
       client.on('error', (error: Error) => this.logger?.warn({ err: { message: error.message }, role }, 'redis pub/sub connection error'));
     }
     this.subscriber.on('message', (channel: string, raw: string) => this.onMessage(channel, raw));
+    this.subscriber.on('pmessage', (_pattern: string, channel: string) => this.onWatchedMessage(channel));
+    // Whatever was published while the connection was down is lost to this instance.
+    this.subscriber.on('close', () => {
+      if (!this.watchLive) return;
+      this.watchLive = false;
+      for (const watcher of this.watchers) watcher.gap();
+    });
+    this.subscriber.on('ready', () => {
+      if (this.watchers.size > 0) this.confirmWatch();
+    });
   }
 
   /** The Redis channel a topic uses for one organization. */
@@ -72,6 +85,44 @@ export class RedisPubSub implements PubSub {
     );
   }
 
+  /**
+   * One PSUBSCRIBE to every channel of this prefix serves all watchers. ioredis re-subscribes it
+   * after a reconnect by itself, but a watch is only live again once Redis has confirmed it:
+   * until then, messages may be missing.
+   */
+  watchOrganizations(watcher: OrganizationWatcher): OrganizationWatch {
+    this.watchers.add(watcher);
+    if (this.watchers.size === 1) this.confirmWatch();
+    return {
+      live: () => this.watchLive && this.watchers.has(watcher),
+      stop: () => {
+        if (!this.watchers.delete(watcher) || this.watchers.size > 0) return;
+        this.watchLive = false;
+        if (!this.lifetime.signal.aborted) this.subscriber.punsubscribe(this.watchPattern()).catch(() => undefined);
+      },
+    };
+  }
+
+  /** Glob metacharacters in the prefix are escaped: the pattern must match this prefix's channels only. */
+  private watchPattern(): string {
+    return `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}:*`;
+  }
+
+  private confirmWatch(): void {
+    this.subscriber.psubscribe(this.watchPattern()).then(
+      () => {
+        if (this.watchers.size > 0 && this.subscriber.status === 'ready') this.watchLive = true;
+      },
+      (error: Error) => this.logger?.error({ err: { message: error.message } }, 'redis PSUBSCRIBE failed; read caches stay off'),
+    );
+  }
+
+  /** The organization is the channel's last segment (`prefix:topic:organizationId`). */
+  private onWatchedMessage(channel: string): void {
+    const organizationId = channel.slice(channel.lastIndexOf(':') + 1);
+    for (const watcher of this.watchers) watcher.changed(organizationId);
+  }
+
   /** Throws when Redis does not answer (readiness). */
   async ping(): Promise<void> {
     await this.publisher.ping();
@@ -82,6 +133,8 @@ export class RedisPubSub implements PubSub {
     if (this.lifetime.signal.aborted) return;
     this.lifetime.abort();
     this.listeners.clear();
+    this.watchers.clear();
+    this.watchLive = false;
     // QUIT waits for Redis to answer; a connection that is down (retrying) is simply dropped.
     await Promise.allSettled(
       [this.publisher, this.subscriber].map((client) => (client.status === 'ready' ? client.quit() : Promise.resolve(client.disconnect()))),

@@ -32,10 +32,36 @@ export interface WebhookEventSnapshot {
   createdAt: string;
 }
 
+/**
+ * A change of what an organization can read that no other topic announces (a refreshed token's
+ * expiry, a sync time): nobody subscribes to it; read caches forget the organization's answers.
+ */
+export interface OrganizationDataChange {
+  organizationId: string;
+}
+
 /** Topic name → message type. Every topic is partitioned by organization. */
 export interface Topics {
   integrationStatusChanged: IntegrationSnapshot;
   webhookEventUpdated: WebhookEventSnapshot;
+  organizationDataChanged: OrganizationDataChange;
+}
+
+/**
+ * Told of every message on every topic, whoever published it: the way a cache learns that an
+ * organization's data changed (every write publishes after it commits).
+ */
+export interface OrganizationWatcher {
+  /** A message about `organizationId` was published (after the change it announces was committed). */
+  changed(organizationId: string): void;
+  /** Messages may have been missed (the connection to Redis dropped): forget everything. */
+  gap(): void;
+}
+
+export interface OrganizationWatch {
+  /** Messages are arriving: false from a connection loss until the watch is subscribed again. */
+  live(): boolean;
+  stop(): void;
 }
 
 export type TopicName = keyof Topics;
@@ -48,5 +74,7 @@ export interface PubSub {
   publish<T extends TopicName>(topic: T, message: Topics[T]): Promise<void>;
   /** Messages of one organization on one topic, until `signal` aborts or the iterator returns. */
   subscribe<T extends TopicName>(topic: T, organizationId: string, signal?: AbortSignal): AsyncIterableIterator<Topics[T]>;
+  /** Every organization's messages on every topic, as organization ids (see {@link OrganizationWatcher}). */
+  watchOrganizations(watcher: OrganizationWatcher): OrganizationWatch;
   close(): Promise<void>;
 }

@@ -92,9 +92,15 @@ describe('the whole connection flow against a real OAuth server', () => {
     expect(stored.access_token).not.toContain(accessToken);
     expect(await userinfoStatus(accessToken)).toBe(200);
 
+    // Changes that no other topic announces (lastSyncAt, tokenExpiresAt) still reach read caches.
+    const announced: string[] = [];
+    const watch = pubsub.watchOrganizations({ changed: (organizationId) => announced.push(organizationId), gap: () => undefined });
+
     // A fresh token is used as is: no refresh.
     expect(await services.tokens.withAccessToken(integration.id, async (token) => token)).toBe(accessToken);
     expect(oidc.refreshRequests()).toHaveLength(0);
+    await settle();
+    expect(announced).toEqual([principal.organizationId]); // the first sync time
 
     // Expired: refreshed first, the rotated refresh token stored with the new access token.
     await expireAccessToken(db.url, integration.id);
@@ -108,6 +114,9 @@ describe('the whole connection flow against a real OAuth server', () => {
     const rotated = openIntegrationToken(cipher, integration.id, 'refresh_token', afterRefresh.refresh_token!);
     expect(rotated).not.toBe(refreshToken);
     expect(openIntegrationToken(cipher, integration.id, 'access_token', afterRefresh.access_token!)).toBe(refreshed);
+    await settle();
+    expect(announced).toEqual([principal.organizationId, principal.organizationId]); // the new expiry
+    watch.stop();
 
     // testIntegration goes through the same token path.
     const health = await services.tests.testIntegration(principal, integration.id);

@@ -31,6 +31,12 @@ export interface GraphQLTestServerOptions {
   redisPrefix?: string;
   /** Counts SQL statements (createDatabase's `onQuery`). */
   onQuery?: (sql: string) => void;
+  /**
+   * The response cache, off unless asked for: these tests seed rows with plain SQL, which
+   * announces no change (the application's writes all do).
+   * @default false
+   */
+  responseCache?: boolean;
 }
 
 const JWT_SECRET = randomBytes(32).toString('hex');
@@ -52,6 +58,7 @@ export async function startGraphQLTestServer(options: GraphQLTestServerOptions =
     GOOGLE_CLIENT_ID: 'test-client',
     GOOGLE_CLIENT_SECRET: 'test-secret',
     LOG_LEVEL: 'silent',
+    RESPONSE_CACHE_MB: options.responseCache ? '16' : '0',
   });
   const app = await createApp(config, {
     // Read-side tests need seeded rows to stay as seeded: no queue worker picking up PENDING ones.
