@@ -48,7 +48,11 @@ export function responseCachePlugin({ cache, watch }: ResponseCaching, metrics: 
           const { data, errors } = response.body.singleResult;
           // Partial answers (an error beside data) are not worth keeping: the next read may succeed.
           if (errors?.length || !data) return;
-          cache.set(organizationId, key, data, JSON.stringify(data).length, stamp);
+          // Stored as parsed from its JSON: graphql-js builds results from null-prototype objects,
+          // which V8 keeps in dictionary mode and serializes slowly, and Apollo serializes every
+          // hit again (measured: 0.25 ms per 30 KB answer, half of a hit's cost, before this copy).
+          const json = JSON.stringify(data);
+          cache.set(organizationId, key, JSON.parse(json) as unknown, json.length, stamp);
         },
       };
     },
