@@ -1,24 +1,11 @@
 import { createApp } from './app.js';
 import { DEMO_ORGANIZATION_ID, mintDevelopmentToken } from './auth/development-token.js';
-import { ConfigError, loadConfig } from './config.js';
-import { withDevelopmentSecrets } from './development-secrets.js';
 import { createLogger } from './logger.js';
-
-/** How long shutdown may take before the process exits anyway (an orchestrator kills at ~30 s). */
-const SHUTDOWN_TIMEOUT_MS = 25_000;
+import { shutDownOnSignals } from './signal-shutdown.js';
+import { loadStartupConfig } from './startup-config.js';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = await withDevelopmentSecrets(loadConfig());
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      // Before a logger exists: one plain line that names the variable, then a failing exit.
-      process.stderr.write(`configuration error: ${error.message}\n`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw error;
-  }
+  const config = await loadStartupConfig();
   const logger = createLogger({ level: config.logLevel });
   const app = await createApp(config, { logger });
   const url = await app.listen(config.port);
@@ -32,28 +19,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\nDevelopment token (demo organization, admin):\n\n  ${token}\n\n`);
   }
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => {
-      logger.error('shutdown timed out; exiting');
-      process.exit(1);
-    }, SHUTDOWN_TIMEOUT_MS);
-    timer.unref();
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  // `on`, not `once`: a library using signal-exit re-raises the signal when it believes it is the
-  // last listener, which would kill the process in the middle of draining.
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  shutDownOnSignals({ logger, close: () => app.close() });
 }
 
 main().catch((error: unknown) => {

@@ -1,14 +1,12 @@
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError } from './config.js';
 import { createDatabase } from './db/database.js';
-import { withDevelopmentSecrets } from './development-secrets.js';
 import { createLogger } from './logger.js';
 import { InMemoryPubSub } from './pubsub/in-memory-pubsub.js';
 import { RedisPubSub } from './pubsub/redis-pubsub.js';
 import { configuredPipelineOptions } from './webhooks/pipeline-settings.js';
+import { shutDownOnSignals } from './signal-shutdown.js';
+import { loadStartupConfig } from './startup-config.js';
 import { createWebhookPipeline } from './webhooks/webhook-pipeline.js';
-
-/** Longer than the queue's own shutdown wait, shorter than an orchestrator's kill (~30 s). */
-const SHUTDOWN_TIMEOUT_MS = 25_000;
 
 /**
  * `npm run worker`: the webhook queue worker alone, for scaling processing apart from the HTTP
@@ -17,17 +15,9 @@ const SHUTDOWN_TIMEOUT_MS = 25_000;
  * subscribers of every instance only through Redis pub/sub.
  */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = await withDevelopmentSecrets(loadConfig());
-    if (!config.databaseUrl) throw new ConfigError('DATABASE_URL', 'a separate worker needs a shared PostgreSQL; the embedded one belongs to the server process');
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`configuration error: ${error.message}\n`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw error;
-  }
+  const config = await loadStartupConfig((loaded) => {
+    if (!loaded.databaseUrl) throw new ConfigError('DATABASE_URL', 'a separate worker needs a shared PostgreSQL; the embedded one belongs to the server process');
+  });
   const logger = createLogger({ level: config.logLevel }).child({ component: 'webhook-worker' });
   const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   if (!config.redisUrl) logger.warn({}, 'REDIS_URL is not set: events are processed, but subscribers on the server instances will not see their progress');
@@ -41,29 +31,16 @@ async function main(): Promise<void> {
   await pipeline.startWorker();
   logger.info({ backend: pipeline.queue.backendKind, concurrency: config.webhooks.workerConcurrency }, 'webhook worker started');
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'webhook worker stopping: finishing or releasing in-flight events');
-    setTimeout(() => {
-      logger.error({}, 'shutdown timed out; exiting (unfinished events return after their lease)');
-      process.exit(1);
-    }, SHUTDOWN_TIMEOUT_MS).unref();
-    (async () => {
+  shutDownOnSignals({
+    logger,
+    stoppingMessage: 'webhook worker stopping: finishing or releasing in-flight events',
+    timedOutMessage: 'shutdown timed out; exiting (unfinished events return after their lease)',
+    close: async () => {
       await pipeline.close();
       await pubsub.close();
       await database.close();
-    })().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+    },
+  });
 }
 
 main().catch((error: unknown) => {
