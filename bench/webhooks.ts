@@ -4,9 +4,10 @@
  *  1. Throughput: signed Slack-shaped events (a fresh event id each) posted as fast as the machine
  *     allows for BENCH_SECONDS (default 30) to `POST /webhooks/slack`, then the same load against a
  *     bare node:http handler doing one PostgreSQL INSERT. Prints both rates, their ratio (target
- *     ≥ 0.6) and the service's ack latency p50/p99. The service runs its worker in-process, as by
- *     default, so it also processes what it acknowledges.
- *     Then the in-process worker's completion rate over 10 s once the load stops (it drains the
+ *     ≥ 0.6), the service's ack latency p50/p99, and the CPU each request cost in the server, the
+ *     load generator and the rest of the machine (PostgreSQL, Redis). The service runs its worker
+ *     in-process, as by default, so it also processes what it acknowledges.
+ *     Then the in-process worker's completion rate during the run, and over 10 s once the load stops (it drains the
  *     backlog the run built up), after which that backlog is written off.
  *  2. End to end, on a fresh server: events posted at a fixed BENCH_RATE (default 500/s) for BENCH_E2E_SECONDS
  *     (default 20); latency from POST to a Redis pub/sub subscriber seeing COMPLETED (p50/p99;
@@ -25,6 +26,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createDatabase } from '../src/db/database.js';
 import { RedisPubSub } from '../src/pubsub/redis-pubsub.js';
+import { formatCpuPerRequest, startCpuSplit, type CpuSplit } from './webhooks-cpu-split.js';
 import type { TargetOptions } from './webhooks-target.js';
 
 const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -76,7 +78,8 @@ const stopTarget = async (child: ChildProcess) => {
   await exited;
 };
 
-async function throughput(url: string): Promise<{ rate: number; p50: number; p99: number; non2xx: number }> {
+async function throughput({ url, child }: { url: string; child: ChildProcess }): Promise<{ rate: number; p50: number; p99: number; non2xx: number; requests: number; cpu: CpuSplit | null }> {
+  const stopCpuSplit = startCpuSplit(child.pid!);
   const result = await autocannon({
     url: `${url}/webhooks/slack`,
     method: 'POST',
@@ -91,7 +94,8 @@ async function throughput(url: string): Promise<{ rate: number; p50: number; p99
       },
     ],
   });
-  return { rate: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx + result.errors };
+  const cpu = stopCpuSplit();
+  return { rate: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx + result.errors, requests: result.requests.total, cpu };
 }
 
 /** Posts at a fixed rate; resolves with POST → COMPLETED latencies seen by a subscriber. */
@@ -169,16 +173,18 @@ async function main(): Promise<void> {
       const common = { databaseUrl, redisUrl: REDIS_URL, redisPrefix, queue, slackSigningSecret: SIGNING_SECRET };
 
       const bare = await startTarget({ ...common, mode: 'bare' });
-      const bareResult = await throughput(bare.url);
+      const bareResult = await throughput(bare);
       await stopTarget(bare.child);
 
       const service = await startTarget({ ...common, mode: 'service' });
-      const serviceResult = await throughput(service.url);
-      // Worker throughput: what the in-process worker completes in WORKER_WINDOW_S once ingest stops.
       const sql = new pg.Client({ connectionString: databaseUrl });
       await sql.connect();
       const completed = async () => Number((await sql.query<{ n: string }>(`select count(*) as n from webhook_events where status = 'completed'`)).rows[0]!.n);
+      const beforeRun = await completed();
+      const serviceResult = await throughput(service);
+      // Worker throughput: what the in-process worker completes in WORKER_WINDOW_S once ingest stops.
       const before = await completed();
+      const workerRateDuringRun = (before - beforeRun) / SECONDS;
       await new Promise((resolve) => setTimeout(resolve, WORKER_WINDOW_S * 1000));
       const workerRate = ((await completed()) - before) / WORKER_WINDOW_S;
       await stopTarget(service.child);
@@ -188,7 +194,9 @@ async function main(): Promise<void> {
       await deleteRedisKeys(redisPrefix);
       const e2ePrefix = `bench-${randomBytes(4).toString('hex')}`;
       const fresh = await startTarget({ ...common, redisPrefix: e2ePrefix, mode: 'service' });
+      const stopE2eCpuSplit = startCpuSplit(fresh.child.pid!);
       const e2e = await endToEnd(fresh.url, organizationId, e2ePrefix);
+      const e2eCpu = stopE2eCpuSplit();
       await stopTarget(fresh.child);
       await deleteRedisKeys(e2ePrefix);
 
@@ -196,12 +204,16 @@ async function main(): Promise<void> {
       console.log(`\n[${queue} queue]`);
       console.log(`  bare node:http + 1 INSERT : ${bareResult.rate.toFixed(0)} req/s (ack p50 ${bareResult.p50} ms, p99 ${bareResult.p99} ms, non-2xx ${bareResult.non2xx})`);
       console.log(`  POST /webhooks/slack      : ${serviceResult.rate.toFixed(0)} req/s (ack p50 ${serviceResult.p50} ms, p99 ${serviceResult.p99} ms, non-2xx ${serviceResult.non2xx})`);
+      console.log(`  CPU per request, bare     : ${formatCpuPerRequest(bareResult.cpu, bareResult.requests)}`);
+      console.log(`  CPU per request, service  : ${formatCpuPerRequest(serviceResult.cpu, serviceResult.requests)}`);
       console.log(`  ratio                     : ${ratio.toFixed(2)} (target >= 0.6) ${ratio >= 0.6 ? 'MET' : 'NOT MET'}`);
+      console.log(`  worker during the run     : ${workerRateDuringRun.toFixed(0)} events/s completed (in-process worker, sharing the machine with ingest)`);
       console.log(`  worker after the run      : ${workerRate.toFixed(0)} events/s completed (in-process worker, backlog draining)`);
       console.log(
         `  end to end at ${RATE}/s     : p50 ${e2e.p50.toFixed(1)} ms, p99 ${e2e.p99.toFixed(1)} ms, max ${e2e.max.toFixed(1)} ms ` +
           `(${e2e.seen}/${e2e.sent} seen COMPLETED; target p99 < 250 ms) ${e2e.p99 < 250 && e2e.seen === e2e.sent ? 'MET' : 'NOT MET'}`,
       );
+      console.log(`  CPU per event, end to end : ${formatCpuPerRequest(e2eCpu, e2e.sent)}`);
     }
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
