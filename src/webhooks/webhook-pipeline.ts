@@ -21,7 +21,7 @@ import { WebhookQueue, type WebhookQueueOptions } from './webhook-queue.js';
 const CUSTOM_PROVIDER_ID = /^[a-z][a-z0-9-]{0,39}$/;
 
 export interface WebhookPipelineOptions
-  extends Pick<WebhookQueueOptions, 'maxAttempts' | 'retry' | 'concurrency' | 'batchSize' | 'leaseMs' | 'sweepIntervalMs' | 'overdueGraceMs' | 'shutdownTimeoutMs'> {
+  extends Pick<WebhookQueueOptions, 'maxAttempts' | 'retry' | 'concurrency' | 'batchSize' | 'leaseMs' | 'sweepIntervalMs' | 'overdueGraceMs' | 'shutdownTimeoutMs' | 'ingestPriority'> {
   database: Database;
   pubsub: PubSub;
   cipher: TokenCipher;

@@ -3,6 +3,7 @@ import type { WebhookEventEntity } from '../db/entities/index.js';
 import { WebhookEventRepository, type WebhookQueueStats } from '../db/repositories/webhook-event.repository.js';
 import type { PubSub } from '../pubsub/topics.js';
 import { createGroupCommit } from './group-commit.js';
+import { IngestPriority, type IngestPriorityOptions } from './ingest-priority.js';
 import type { WebhookHandler } from './handlers/webhook-handler.js';
 import type { QueueBackend, QueuedWebhookEvent } from './queue/queue-backend.js';
 import { createWebhookProcessor } from './queue/webhook-processor.js';
@@ -41,6 +42,8 @@ export interface WebhookQueueOptions {
   overdueGraceMs?: number;
   /** How long `stop()` waits for running handlers before aborting and releasing them. @default 10000 */
   shutdownTimeoutMs?: number;
+  /** When this instance's worker yields to its saturated ingest (see IngestPriority). */
+  ingestPriority?: IngestPriorityOptions;
 }
 
 /** The seed's `queue.add(...)` input. */
@@ -72,6 +75,7 @@ export class WebhookQueue {
   private readonly maxAttempts: number;
   private abort = new AbortController();
   private sweeper: ReturnType<typeof startWebhookSweeper> | null = null;
+  private readonly priority: IngestPriority;
   /** Concurrent deliveries share one INSERT transaction; each gets its row, or null for a duplicate. */
   private readonly insert = createGroupCommit<NewWebhookEvent & { provider: string }, WebhookEventEntity | null>((events) =>
     this.store.insert(this.systemSql, events),
@@ -92,6 +96,7 @@ export class WebhookQueue {
     this.logger = options.logger ?? silentWebhookLogger;
     this.publish = createWebhookEventPublisher(options.pubsub, this.logger);
     this.maxAttempts = options.maxAttempts ?? 8;
+    this.priority = new IngestPriority(options.ingestPriority);
     setWebhookQueueStatsSource(() => this.getStats());
   }
 
@@ -105,7 +110,7 @@ export class WebhookQueue {
    * that cannot be reached does not fail it (the sweeper offers the rows later).
    */
   async ingest(provider: string, deliveries: readonly VerifiedDelivery[]): Promise<IngestResult> {
-    const rows = await this.insert(deliveries.map((delivery) => ({ ...delivery, provider, maxAttempts: this.maxAttempts })));
+    const rows = await this.priority.storing(() => this.insert(deliveries.map((delivery) => ({ ...delivery, provider, maxAttempts: this.maxAttempts }))));
     const stored = rows.filter((row): row is WebhookEventEntity => row !== null);
     // The acknowledgement waits for the commit only: publishing PENDING and offering the ids are
     // issued now (in that order, so PENDING still goes out before any later transition) but not
@@ -158,7 +163,11 @@ export class WebhookQueue {
       logger: this.logger,
       onRetryScheduled: (event, delayMs) => backend.enqueue([{ id: event.id, attempts: event.attempts }], delayMs).catch(() => undefined),
     });
-    backend.start(run, Math.max(concurrency, this.options.batchSize ?? 50), this.abort.signal);
+    backend.start(run, {
+      concurrency: Math.max(concurrency, this.options.batchSize ?? 50),
+      signal: this.abort.signal,
+      claimTurn: () => this.priority.claimTurn(),
+    });
     this.sweeper = startWebhookSweeper({
       database,
       store: this.store,

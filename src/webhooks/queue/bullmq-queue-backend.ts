@@ -55,9 +55,11 @@ export function createBullMQQueueBackend(options: BullMQQueueBackendOptions): Qu
   const queue = new Queue<EventJobData>(queueName, { connection: producerConnection, prefix });
   queue.on('error', (error) => logger.warn({ err: error.message }, 'webhook queue error'));
   let worker: Worker<EventJobData> | null = null;
+  let claimTurn = (): Promise<void> => Promise.resolve();
   const systemSql = systemStatementExecutor(createSystemStatementRunner(database));
   /** Jobs running at once claim their rows together: one transaction for all that arrive while one is in flight. */
   const claim = createGroupCommit<string, WebhookEventEntity | null>(async (ids) => {
+    await claimTurn();
     const claimed = await store.claimByIds(systemSql, [...new Set(ids)], leaseMs);
     const byId = new Map(claimed.map((row) => [row.id, row]));
     // A repeated id within one batch gets its row once.
@@ -91,8 +93,9 @@ export function createBullMQQueueBackend(options: BullMQQueueBackendOptions): Qu
         clearTimeout(timer);
       }
     },
-    start(run, concurrency, signal) {
+    start(run, { concurrency, signal, claimTurn: turn }) {
       if (worker) return;
+      claimTurn = turn;
       const window = createCountingSemaphore(concurrency);
       worker = new Worker<EventJobData>(
         queueName,

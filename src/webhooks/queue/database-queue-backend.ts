@@ -3,7 +3,7 @@ import type { Database } from '../../db/database.js';
 import type { WebhookEventStore } from '../webhook-event-store.js';
 import { createSystemStatementRunner, systemStatementExecutor } from '../system-statements.js';
 import type { WebhookLogger } from '../webhook-logger.js';
-import type { QueueBackend, RunClaimedEvents } from './queue-backend.js';
+import type { ConsumerOptions, QueueBackend, RunClaimedEvents } from './queue-backend.js';
 
 /** LISTEN/NOTIFY channel that says "events are due"; a poll covers missed notifications. */
 export const WEBHOOK_EVENTS_CHANNEL = 'webhook_events_ready';
@@ -111,15 +111,17 @@ export function createDatabaseQueueBackend(options: DatabaseQueueBackendOptions)
       };
     });
 
-  async function consume(run: RunClaimedEvents, concurrency: number, signal: AbortSignal): Promise<void> {
+  async function consume(run: RunClaimedEvents, { concurrency, signal, claimTurn }: ConsumerOptions): Promise<void> {
     while (running) {
-      woken = false; // this claim sees everything committed so far
-      // At most half the window per claim: the next claim overlaps the previous batch's completion.
-      const free = Math.min(concurrency - busy, Math.ceil(concurrency / 2));
-      if (free <= 0) {
+      if (busy >= concurrency) {
         await Promise.race(inFlight);
         continue;
       }
+      await claimTurn();
+      if (!running) break;
+      woken = false; // this claim sees everything committed so far
+      // At most half the window per claim: the next claim overlaps the previous batch's completion.
+      const free = Math.min(concurrency - busy, Math.ceil(concurrency / 2));
       let claimed: Awaited<ReturnType<WebhookEventStore['claimDue']>> = [];
       try {
         if (!client) await connection(); // (re-)LISTEN after a lost connection
@@ -145,12 +147,12 @@ export function createDatabaseQueueBackend(options: DatabaseQueueBackendOptions)
   return {
     kind: 'database',
     enqueue: async () => notify(),
-    start(run, concurrency, signal) {
+    start(run, consumer) {
       if (running) return;
       running = true;
       // An existing producer-only connection has not LISTENed yet.
       if (client) client.query(`LISTEN ${WEBHOOK_EVENTS_CHANNEL}`).catch(() => undefined);
-      loop = consume(run, concurrency, signal);
+      loop = consume(run, consumer);
     },
     async stop() {
       running = false;

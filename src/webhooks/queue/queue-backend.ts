@@ -15,6 +15,13 @@ export interface QueuedWebhookEvent {
 /** Runs claimed events (one, or a batch claimed together); the backend limits how many run at once. */
 export type RunClaimedEvents = (claimed: readonly WebhookEventEntity[], signal: AbortSignal) => Promise<void>;
 
+export interface ConsumerOptions {
+  concurrency: number;
+  signal: AbortSignal;
+  /** Awaited before each claim (see IngestPriority): claiming waits while ingest is saturated. */
+  claimTurn(): Promise<void>;
+}
+
 /**
  * How event ids travel from ingest to workers. The database row is the truth: a backend only
  * says "look at this id", so a lost or repeated message costs a retry, never an event.
@@ -24,7 +31,7 @@ export interface QueueBackend {
   /** Offers committed events to consumers, after `delayMs` when given. */
   enqueue(events: readonly QueuedWebhookEvent[], delayMs?: number): Promise<void>;
   /** Starts claiming events and handing them to `run`, at most `concurrency` at a time. */
-  start(run: RunClaimedEvents, concurrency: number, signal: AbortSignal): void;
+  start(run: RunClaimedEvents, options: ConsumerOptions): void;
   /** Stops claiming; resolves once every running event has settled. */
   stop(): Promise<void>;
   close(): Promise<void>;
