@@ -87,8 +87,11 @@ export function createBullMQQueueBackend(options: BullMQQueueBackendOptions): Qu
       const timeout = new Promise<never>((_, rejectTimeout) => {
         timer = setTimeout(() => rejectTimeout(new Error('Redis did not answer in time')), enqueueTimeoutMs);
       });
+      // A lone job goes as one script call: addBulk builds an ioredis pipeline, which copies every
+      // BullMQ script onto itself, a large share of the enqueue's CPU for a single job.
+      const added = jobs.length === 1 ? queue.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts) : queue.addBulk(jobs);
       try {
-        await Promise.race([queue.addBulk(jobs), timeout]);
+        await Promise.race([added, timeout]);
       } finally {
         clearTimeout(timer);
       }

@@ -1,6 +1,5 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { constantTimeEqual } from '../constant-time.js';
 import { reject, type InboundWebhook } from '../inbound-webhook.js';
 import { digestDeliveryId, parseJsonObject } from '../parse-body.js';
 import type { ProviderReceiver, ReceiveResult } from '../provider-receiver.js';
@@ -51,8 +50,9 @@ function verifySignature(request: InboundWebhook, signingSecret: string, nowSeco
   if (!/^\d{1,12}$/.test(timestamp!)) reject(401, 'malformed Slack timestamp');
   if (Math.abs(nowSeconds - Number(timestamp)) > REPLAY_WINDOW_SECONDS) reject(401, 'Slack timestamp outside the replay window');
   if (!SIGNATURE.test(signature!)) reject(401, 'malformed Slack signature');
-  const expected = `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:`).update(request.rawBody).digest('hex')}`;
-  if (!constantTimeEqual(expected, signature!)) reject(401, 'Slack signature mismatch');
+  const expected = createHmac('sha256', signingSecret).update(`v0:${timestamp}:`).update(request.rawBody).digest();
+  // Both are 32 bytes (the format was checked above), so they compare directly in constant time.
+  if (!timingSafeEqual(expected, Buffer.from(signature!.slice(3), 'hex'))) reject(401, 'Slack signature mismatch');
 }
 
 /** Slack sends JSON (Events API) or a form: `payload=<json>` for interactivity, plain fields for slash commands. */
@@ -72,8 +72,9 @@ function parseEnvelope(request: InboundWebhook): SlackEnvelope | { reply: Receiv
     return { teamId: command.team_id, eventType: 'slash_command', payload: command, deliveryId: command.trigger_id ?? digestDeliveryId(request.rawBody.toString('utf8')) };
   }
   const body = parseJsonObject(request.rawBody);
-  const verification = urlVerification.safeParse(body);
-  if (verification.success) {
+  // Checked by type first: a failed zod parse builds an error, and nearly every request is an event.
+  const verification = body.type === 'url_verification' ? urlVerification.safeParse(body) : undefined;
+  if (verification?.success) {
     return { reply: { reply: { status: 200, headers: { 'content-type': 'text/plain' }, body: verification.data.challenge }, deliveries: [] } };
   }
   if (body.type === 'app_rate_limited') return { reply: { reply: { status: 200 }, deliveries: [] } };
