@@ -8,6 +8,11 @@ export interface SystemStatement {
   params?: readonly unknown[];
 }
 
+export interface SystemStatementOptions {
+  /** Planner settings for these transactions only (`SET LOCAL`), e.g. `{ enable_sort: 'off' }`. */
+  plannerSettings?: Record<string, string>;
+}
+
 export type SystemStatementRunner = (statements: readonly SystemStatement[]) => Promise<Record<string, unknown>[][]>;
 
 /**
@@ -23,9 +28,10 @@ export type SystemStatementRunner = (statements: readonly SystemStatement[]) => 
  * transaction is left aborted (the COMMIT in the same message is not run), and a connection that
  * is mid-transaction must never go back to the pool.
  */
-export function createSystemStatementRunner(database: Database): SystemStatementRunner {
+export function createSystemStatementRunner(database: Database, options: SystemStatementOptions = {}): SystemStatementRunner {
   const platform = database.orm.em.getPlatform();
-  const opening = `begin; ${platform.formatQuery(`select set_config('role', ?, true), set_config('app.system', 'on', true)`, [APP_ROLE])}; `;
+  const settings = Object.entries(options.plannerSettings ?? {}).map(([name, value]) => platform.formatQuery(`, set_config(?, ?, true)`, [name, value]));
+  const opening = `begin; ${platform.formatQuery(`select set_config('role', ?, true), set_config('app.system', 'on', true)`, [APP_ROLE])}${settings.join('')}; `;
   let pool: Promise<pg.Pool> | null = null;
 
   return async (statements) => {

@@ -24,8 +24,14 @@ export interface DatabaseQueueBackendOptions {
  */
 export function createDatabaseQueueBackend(options: DatabaseQueueBackendOptions): QueueBackend {
   const { database, store, logger, leaseMs, pollIntervalMs = 1000 } = options;
-  /** Claims are `asSystem` transactions of one statement, in one round trip. */
-  const systemSql = systemStatementExecutor(createSystemStatementRunner(database));
+  /**
+   * Claims are `asSystem` transactions of one statement, in one round trip. Sorting is off for
+   * them: under row-level security the planner guesses that only a couple of rows pass the policy,
+   * so a sort of every due row looks as cheap as reading the first ones from the
+   * (status, next_attempt_at) index; with a backlog it was a sort of the whole backlog per claim
+   * (236 ms, spilling to disk, at 110 000 pending rows) rather than well under a millisecond.
+   */
+  const systemSql = systemStatementExecutor(createSystemStatementRunner(database, { plannerSettings: { enable_sort: 'off' } }));
   let client: pg.Client | null = null;
   let connecting: Promise<pg.Client> | null = null;
   let notifyInFlight = false;
