@@ -1,6 +1,7 @@
 /** Native ESM jest: TypeScript through SWC with legacy decorators and their metadata. */
 export default {
-  testEnvironment: 'node',
+  // node, with the process's fetch dispatcher visible to the test context (see the file).
+  testEnvironment: '<rootDir>/test/support/node-environment.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // The browser end-to-end test runs on its own: `npm run test:e2e` (jest.e2e.config.js).

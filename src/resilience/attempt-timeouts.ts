@@ -12,13 +12,36 @@
  * Unreferenced is safe: a timeout only matters while its `fetch` is in flight, and a request
  * in flight keeps the process alive by its socket.
  */
-export interface AttemptTimeout {
-  readonly controller: AbortController;
-  /** `performance.now()` at which the attempt is aborted. */
-  readonly expiresAt: number;
+
+/**
+ * An attempt that ends itself when its time is up. Attempts in flight are kept in a doubly
+ * linked list through their own fields: starting and clearing one is a few field writes, where
+ * a `Set` costs a hash per add and delete (a quarter of the layer's own CPU per call).
+ */
+export abstract class TimedAttempt {
+  /** Neighbours in the list of attempts in flight; unset when not in it. */
+  previousPending: TimedAttempt | undefined = undefined;
+  nextPending: TimedAttempt | undefined = undefined;
+
+  /** @param expiresAt `performance.now()` at which {@link expire} is called. */
+  constructor(readonly expiresAt: number) {}
+
+  /** Called once, at `expiresAt`, unless {@link clearAttemptTimeout} came first. */
+  abstract expire(): void;
 }
 
-const pending = new Set<AttemptTimeout>();
+/** The list's sentinel: its `nextPending` is the oldest attempt in flight, its `previousPending` the newest. */
+class PendingAttempts extends TimedAttempt {
+  constructor() {
+    super(Number.POSITIVE_INFINITY);
+    this.previousPending = this;
+    this.nextPending = this;
+  }
+
+  expire(): void {}
+}
+
+const pending = new PendingAttempts();
 let timer: ReturnType<typeof setTimeout> | undefined;
 let timerAt = Number.POSITIVE_INFINITY;
 /** The `setTimeout` that armed `timer`: a test switching to fake timers (or back) re-arms. */
@@ -37,26 +60,34 @@ function fire(): void {
   timerAt = Number.POSITIVE_INFINITY;
   const now = performance.now();
   let next = Number.POSITIVE_INFINITY;
-  for (const entry of pending) {
-    if (entry.expiresAt <= now) {
-      pending.delete(entry);
-      entry.controller.abort();
-    } else if (entry.expiresAt < next) {
-      next = entry.expiresAt;
+  for (let attempt = pending.nextPending!; attempt !== pending; ) {
+    const following = attempt.nextPending!;
+    if (attempt.expiresAt <= now) {
+      clearAttemptTimeout(attempt);
+      attempt.expire();
+    } else if (attempt.expiresAt < next) {
+      next = attempt.expiresAt;
     }
+    attempt = following;
   }
   if (next !== Number.POSITIVE_INFINITY) arm(next, now);
 }
 
-/** Aborts `controller` (a plain `abort()`: `fetch` rejects with an AbortError) after `ms` unless {@link clearAttemptTimeout} comes first. */
-export function startAttemptTimeout(controller: AbortController, ms: number): AttemptTimeout {
-  const now = performance.now();
-  const entry: AttemptTimeout = { controller, expiresAt: now + ms };
-  pending.add(entry);
-  if (entry.expiresAt < timerAt || timer === undefined || armedWith !== setTimeout) arm(entry.expiresAt, now);
-  return entry;
+/** Calls `attempt.expire()` at `attempt.expiresAt` unless {@link clearAttemptTimeout} comes first. */
+export function startAttemptTimeout(attempt: TimedAttempt): void {
+  const newest = pending.previousPending!;
+  attempt.previousPending = newest;
+  attempt.nextPending = pending;
+  newest.nextPending = attempt;
+  pending.previousPending = attempt;
+  if (attempt.expiresAt < timerAt || timer === undefined || armedWith !== setTimeout) arm(attempt.expiresAt, performance.now());
 }
 
-export function clearAttemptTimeout(entry: AttemptTimeout): void {
-  pending.delete(entry);
+export function clearAttemptTimeout(attempt: TimedAttempt): void {
+  const { previousPending, nextPending } = attempt;
+  if (!previousPending || !nextPending) return;
+  previousPending.nextPending = nextPending;
+  nextPending.previousPending = previousPending;
+  attempt.previousPending = undefined;
+  attempt.nextPending = undefined;
 }

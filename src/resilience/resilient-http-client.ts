@@ -1,11 +1,12 @@
 import type { RetryPolicy } from 'cockatiel';
 import { IntegrationError, IntegrationErrorCode } from '../providers/integration-error.js';
-import { CircuitBreakerPresets, type CircuitBreakerConfig, type ProviderHealth } from './circuit-breaker.js';
+import { CircuitBreakerPresets, type CircuitBreaker, type CircuitBreakerConfig, type ProviderHealth } from './circuit-breaker.js';
 import { CircuitOpenError } from './circuit-open-error.js';
 import { DeadlineExceededError } from './deadline-exceeded-error.js';
-import { neverAbortedSignal, raceAbort } from './abort.js';
+import { raceAbort } from './abort.js';
 import { clearAttemptTimeout, startAttemptTimeout } from './attempt-timeouts.js';
-import { providerRetries, requestMetrics, statusClass, type RequestMetrics } from './metrics.js';
+import { startFetchAttempt, type FetchAttempt } from './fetch-attempt.js';
+import { providerRetries, requestMetrics, type RequestMetrics } from './metrics.js';
 import { providerBreakers, type ProviderBreakerRegistry } from './provider-breakers.js';
 import { describeBody, redactHeaders, redactUrl } from './redaction.js';
 import { encodeBody } from './request-body.js';
@@ -90,6 +91,7 @@ const NOT_PROCESSED_STATUSES = new Set([408, 425, 429]);
 const NOT_SENT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL']);
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+const SLASH = 0x2f;
 const DEFAULT_MAX_RETRY_AFTER_MS = 30_000;
 
 /** One call as it goes through its attempts. */
@@ -112,6 +114,8 @@ interface PreparedCall {
   loggedUrl?: string;
   /** Resolve with status, headers and data (`send`) rather than the data alone (`request`). */
   withResponse: boolean;
+  /** The caller's. */
+  signal: AbortSignal | undefined;
 }
 
 /** The `code` of a socket error, wherever undici put it in the cause chain. */
@@ -128,9 +132,10 @@ function socketErrorCode(error: unknown): string | undefined {
  * (from the registry), retries with backoff and Retry-After, a timeout per attempt, an overall
  * deadline, the caller's AbortSignal, metrics and redacted logs. Policies are cockatiel's,
  * composed as retry(breaker(attempt)): each attempt counts on the breaker, and an open
- * breaker stops the retries. Each attempt has its timeout: an AbortController aborted at
- * expiry (what cockatiel's cooperative timeout policy does, without its derived controller,
- * listeners and timer per attempt; see attempt-timeouts.ts).
+ * breaker stops the retries. Each attempt has its timeout, which ends the request in the
+ * transport (fetch-attempt.ts, dispatcher-attempt.ts) from one shared timer
+ * (attempt-timeouts.ts), rather than cockatiel's timeout policy with its derived controller,
+ * listeners and timer per attempt.
  */
 export class ResilientHttpClient {
   readonly name: string;
@@ -164,11 +169,9 @@ export class ResilientHttpClient {
     this.#breakerConfig = options.circuitBreaker ?? CircuitBreakerPresets.standard;
     this.#breakers = options.breakers ?? providerBreakers;
     this.#logger = options.logger ?? silentLogger;
-    // Attempt errors know whether they are retryable: they were built knowing the method,
-    // the idempotency flags and the remaining deadline.
     this.#retry = createRetryPolicy(
       retry,
-      (error) => error instanceof IntegrationError && error.retryable,
+      isRetryableAttemptError,
       // Never sleep past the call's deadline: the next attempt then fails with DEADLINE at it.
       (delay, failure) => {
         const deadlineAt = failure instanceof IntegrationError ? deadlineOf.get(failure) : undefined;
@@ -206,30 +209,57 @@ export class ResilientHttpClient {
 
   /**
    * One call through its attempts, resolving with the decoded body, or with status, headers and
-   * body when `withResponse`. `request` and `send` share this one async step instead of one
-   * awaiting the other: on a real socket every promise hop on the way back costs 1–2 µs.
+   * body when `withResponse`. The first attempt goes through the breaker alone, with the failure
+   * path attached; retries start only after a failure. On a local round trip each async step on
+   * the way back costs a microsecond or two, so a call that succeeds at once (nearly all) takes
+   * as few as there can be: the attempt's own and the breaker's.
    */
-  async #call(config: HttpRequestConfig, withResponse: boolean): Promise<unknown> {
-    const call = this.#prepare(config, withResponse);
-    const breaker = this.#breakers.get(this.name, this.#breakerConfig);
-    // The deadline is enforced without a timer of its own (a fifth of the layer's cost when it
-    // was one): each attempt's timeout is cut to the time left, each wait too (see the retry
-    // policy), and an attempt that would start past it fails with DEADLINE.
-    const run = (signal: AbortSignal): Promise<unknown> =>
-      this.#retry.execute(({ signal: callSignal }) => {
-        // cockatiel's retry sleeps through an abort and then calls again: send nothing then.
-        callSignal.throwIfAborted();
-        const remaining = call.deadlineAt - Date.now();
-        if (remaining <= 0) throw new DeadlineExceededError(call.deadline);
-        const cutByDeadline = remaining < call.timeout;
-        // The untranslated form spares an async step; an open circuit is translated in the catch below.
-        return breaker.executeUntranslated(({ signal: breakerSignal }) => this.#attempt(call, breakerSignal, cutByDeadline ? remaining : call.timeout, cutByDeadline), callSignal);
-      }, signal);
+  #call(config: HttpRequestConfig, withResponse: boolean): Promise<unknown> {
+    let call: PreparedCall;
     try {
-      // The caller's signal must also end a backoff wait, which cockatiel cannot interrupt.
-      return config.signal ? await raceAbort(run(config.signal), config.signal) : await run(neverAbortedSignal);
+      call = this.#prepare(config, withResponse);
     } catch (error) {
-      if (config.signal?.aborted) throw error;
+      return Promise.reject(error);
+    }
+    const breaker = this.#breakers.get(this.name, this.#breakerConfig);
+    // The caller's signal must also end a backoff wait or a wait for a half-open probe, which cockatiel cannot interrupt.
+    const first = call.signal ? raceAbort(this.#attemptThrough(breaker, call), call.signal) : this.#attemptThrough(breaker, call);
+    return first.then(undefined, (error: unknown) => this.#retryOrFail(error, breaker, call));
+  }
+
+  /**
+   * One attempt through the breaker. The deadline is enforced without a timer of its own (a
+   * fifth of the layer's cost when it was one): each attempt's timeout is cut to the time left,
+   * each wait too (see the retry policy), and an attempt that would start past it fails with
+   * DEADLINE. The breaker is called in its untranslated form, which spares an async step; an
+   * open circuit is translated in {@link retryOrFail}.
+   */
+  #attemptThrough(breaker: CircuitBreaker, call: PreparedCall): Promise<unknown> {
+    try {
+      // cockatiel's retry sleeps through an abort and then calls again: send nothing then.
+      call.signal?.throwIfAborted();
+      const remaining = call.deadlineAt - Date.now();
+      if (remaining <= 0) throw new DeadlineExceededError(call.deadline);
+      const cutByDeadline = remaining < call.timeout;
+      return breaker.executeUntranslated(() => this.#attempt(call, cutByDeadline ? remaining : call.timeout, cutByDeadline), call.signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * After a failed first attempt: the retries, then the failure as an `IntegrationError`.
+   * Retries are cockatiel's policy, handed the first failure as its own first attempt: it waits,
+   * calls onRetry and gives up exactly as if it had made that attempt.
+   */
+  async #retryOrFail(first: unknown, breaker: CircuitBreaker, call: PreparedCall): Promise<unknown> {
+    const { signal } = call;
+    try {
+      if (!isRetryableAttemptError(first) || signal?.aborted) throw first;
+      const retried = this.#retry.execute(({ attempt }) => (attempt === 0 ? Promise.reject(first) : this.#attemptThrough(breaker, call)), signal);
+      return await (signal ? raceAbort(retried, signal) : retried);
+    } catch (error) {
+      if (signal?.aborted) throw error;
       const failure = this.#toIntegrationError(breaker.translate(error), call);
       if (this.#logger.isLevelEnabled?.('warn') ?? true) this.#logFailure(call, failure);
       throw failure;
@@ -281,16 +311,20 @@ export class ResilientHttpClient {
       attempts: 0,
       metrics: this.#metricsOf(method),
       withResponse,
+      signal: config.signal,
     };
   }
 
   #resolveUrl(url: string): string {
-    if (/^[a-z][a-z\d+.-]*:\/\//i.test(url) || this.#baseURL === undefined) {
+    const base = this.#baseURL;
+    let absolute: string;
+    // A path with one leading slash (nearly every call) cannot start with a scheme: joined without a regex.
+    if (base !== undefined && url.charCodeAt(0) === SLASH && url.charCodeAt(1) !== SLASH) absolute = base + url;
+    else if (base === undefined || /^[a-z][a-z\d+.-]*:\/\//i.test(url)) {
       // A malformed URL is a programming error: fail at once rather than retry a TypeError.
       if (!URL.canParse(url)) throw new TypeError(`${this.name}: invalid request URL`);
       return url;
-    }
-    const absolute = `${this.#baseURL}/${url.replace(/^\/+/, '')}`;
+    } else absolute = `${base}/${url.replace(/^\/+/, '')}`;
     // Past a valid base URL and a `/`, the URL parser is in its path state, where no input fails
     // (it percent-encodes): only an invalid base can make the joined URL invalid.
     if (!this.#baseURLValid && !URL.canParse(absolute)) throw new TypeError(`${this.name}: invalid request URL`);
@@ -312,23 +346,11 @@ export class ResilientHttpClient {
   }
 
   /**
-   * One attempt, ended by its timeout (`timeoutMs`) or the caller's signal. The controller is
-   * fresh per attempt: `fetch` (undici) ties a listener to the signal it is given that only goes
-   * when the request is garbage-collected, so a long-lived signal would pile them up. The
-   * caller's signal is only linked when there is one.
+   * One attempt, ended by its timeout (`timeoutMs`) or the caller's signal (`call.signal`).
    */
-  async #attempt(call: PreparedCall, callSignal: AbortSignal, timeoutMs: number, cutByDeadline: boolean): Promise<unknown> {
-    const controller = new AbortController();
-    const attemptSignal = controller.signal;
-    const timeout = startAttemptTimeout(controller, timeoutMs);
-    let onCallAbort: (() => void) | undefined;
-    if (callSignal !== neverAbortedSignal) {
-      if (callSignal.aborted) controller.abort(callSignal.reason);
-      else {
-        onCallAbort = () => controller.abort(callSignal.reason);
-        callSignal.addEventListener('abort', onCallAbort, { once: true });
-      }
-    }
+  async #attempt(call: PreparedCall, timeoutMs: number, cutByDeadline: boolean): Promise<unknown> {
+    const attempt = startFetchAttempt(timeoutMs);
+    startAttemptTimeout(attempt);
     try {
       call.attempts += 1;
       const debug = this.#logger.isLevelEnabled?.('debug') ?? true;
@@ -338,12 +360,13 @@ export class ResilientHttpClient {
           'provider request',
         );
       }
-      const started = performance.now();
+      const started = attempt.expiresAt - timeoutMs;
       let response: Response;
       try {
         // Only what differs from fetch's defaults: each init member costs undici work (an empty
         // headers record alone is ~3 µs of a local round trip).
-        const init: RequestInit & { duplex?: 'half' } = { signal: attemptSignal };
+        const init: RequestInit & { duplex?: 'half' } = {};
+        attempt.applyTo(init, call.signal);
         if (call.method !== 'GET') init.method = call.method;
         if (call.hasHeaders) init.headers = call.headers;
         if (call.body !== undefined) init.body = call.body;
@@ -351,7 +374,7 @@ export class ResilientHttpClient {
         // Looked up per call so a test (or the seed's jest.spyOn example) can replace it.
         response = await globalThis.fetch(call.url, init);
       } catch (error) {
-        throw this.#transportFailure(call, error, callSignal, attemptSignal, cutByDeadline, started, false);
+        throw this.#transportFailure(call, error, attempt, cutByDeadline, started, false);
       }
       const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
       const reading = bodyReading(response.status, call.method, contentType);
@@ -359,11 +382,10 @@ export class ResilientHttpClient {
       try {
         decoded = reading === 'text' ? decodeTextBody(await response.text(), contentType) : await readOtherBody(response, reading);
       } catch (error) {
-        throw this.#transportFailure(call, error, callSignal, attemptSignal, cutByDeadline, started, true);
+        throw this.#transportFailure(call, error, attempt, cutByDeadline, started, true);
       }
       const seconds = (performance.now() - started) / 1000;
-      call.metrics.count(statusClass(response.status));
-      call.metrics.duration.observe(seconds);
+      call.metrics.answered(response.status, seconds);
       if (debug) {
         this.#logger.debug(
           { service: this.name, method: call.method, url: this.#loggedUrl(call), attempt: call.attempts, status: response.status, durationMs: Math.round(seconds * 1000) },
@@ -384,34 +406,31 @@ export class ResilientHttpClient {
       }
       throw this.#statusFailure(call, response, decoded.data);
     } finally {
-      // Not aborted on return: the attempt has read its whole body by then, and aborting every
-      // finished request costs a DOMException (~30 µs, a fifth of a local round trip).
-      clearAttemptTimeout(timeout);
-      if (onCallAbort) callSignal.removeEventListener('abort', onCallAbort);
+      // Not aborted on return: the attempt has read its whole body by then.
+      clearAttemptTimeout(attempt);
     }
   }
 
   #transportFailure(
     call: PreparedCall,
     error: unknown,
-    callSignal: AbortSignal,
-    attemptSignal: AbortSignal,
+    attempt: FetchAttempt,
     cutByDeadline: boolean,
     started: number,
     responseStarted: boolean,
   ): IntegrationError {
     const seconds = (performance.now() - started) / 1000;
-    if (callSignal.aborted) {
+    if (call.signal?.aborted) {
       // The caller ended the call; `send` rethrows their reason, not this.
       call.metrics.count('aborted');
       return new IntegrationError(`${this.name} request aborted`, { service: this.name, code: IntegrationErrorCode.PROVIDER_UNAVAILABLE, kind: 'OTHER', cause: error });
     }
-    if (cutByDeadline && attemptSignal.aborted) {
+    if (cutByDeadline && attempt.expired) {
       // The caller's budget ran out, which says nothing about the provider: not a breaker failure.
       call.metrics.count('timeout');
       return this.#deadlineError(call, error);
     }
-    const timedOut = attemptSignal.aborted;
+    const timedOut = attempt.expired;
     call.metrics.count(timedOut ? 'timeout' : 'network_error');
     call.metrics.duration.observe(seconds);
     const socketCode = socketErrorCode(error);
@@ -477,6 +496,9 @@ export class ResilientHttpClient {
     return new IntegrationError(`${this.name} request failed`, { service: this.name, code: IntegrationErrorCode.PROVIDER_UNAVAILABLE, kind: 'OTHER', cause: error });
   }
 }
+
+/** Attempt errors know whether they are retryable: they were built knowing the method, the idempotency flags and the remaining deadline. */
+const isRetryableAttemptError = (error: unknown): boolean => error instanceof IntegrationError && error.retryable;
 
 /** The deadline of the call a retryable attempt error came from, for the retry policy's waits. */
 const deadlineOf = new WeakMap<IntegrationError, number>();

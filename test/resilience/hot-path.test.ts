@@ -1,39 +1,58 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { register } from 'prom-client';
-import { clearAttemptTimeout, startAttemptTimeout } from '../../src/resilience/attempt-timeouts.js';
+import { clearAttemptTimeout, startAttemptTimeout, TimedAttempt } from '../../src/resilience/attempt-timeouts.js';
 import { createHttpClient, ProviderBreakerRegistry } from '../../src/resilience/index.js';
+import { SeriesHistogram } from '../../src/resilience/metrics.js';
 import { FlakyServer, json } from './support/flaky-server.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** An attempt that records its expiry. */
+class Recorded extends TimedAttempt {
+  expired = false;
+
+  constructor(ms: number) {
+    super(performance.now() + ms);
+  }
+
+  expire(): void {
+    this.expired = true;
+  }
+}
+
 describe('attempt timeouts (one shared timer)', () => {
-  it('aborts each attempt at its own expiry, earliest first, and never a cleared one', async () => {
-    const late = new AbortController();
-    const early = new AbortController();
-    const cleared = new AbortController();
-    const lateTimeout = startAttemptTimeout(late, 120);
-    startAttemptTimeout(early, 30);
-    const clearedTimeout = startAttemptTimeout(cleared, 10);
-    clearAttemptTimeout(clearedTimeout);
+  it('expires each attempt at its own expiry, earliest first, and never a cleared one', async () => {
+    const late = new Recorded(120);
+    const early = new Recorded(30);
+    const cleared = new Recorded(10);
+    for (const attempt of [late, early, cleared]) startAttemptTimeout(attempt);
+    clearAttemptTimeout(cleared);
     await sleep(60);
-    expect(early.signal.aborted).toBe(true);
-    expect((early.signal.reason as Error).name).toBe('AbortError');
-    expect(late.signal.aborted).toBe(false);
-    expect(cleared.signal.aborted).toBe(false);
+    expect(early.expired).toBe(true);
+    expect(late.expired).toBe(false);
+    expect(cleared.expired).toBe(false);
     await sleep(90);
-    expect(late.signal.aborted).toBe(true);
-    clearAttemptTimeout(lateTimeout);
+    expect(late.expired).toBe(true);
   });
 
   it('re-arms for a shorter timeout that arrives after a longer one', async () => {
-    const long = new AbortController();
-    const short = new AbortController();
-    const longTimeout = startAttemptTimeout(long, 10_000);
-    startAttemptTimeout(short, 20);
+    const long = new Recorded(10_000);
+    const short = new Recorded(20);
+    startAttemptTimeout(long);
+    startAttemptTimeout(short);
     await sleep(50);
-    expect(short.signal.aborted).toBe(true);
-    expect(long.signal.aborted).toBe(false);
-    clearAttemptTimeout(longTimeout);
+    expect(short.expired).toBe(true);
+    expect(long.expired).toBe(false);
+    clearAttemptTimeout(long);
+  });
+
+  it('keeps the others when one in the middle is cleared, and clearing twice is harmless', async () => {
+    const attempts = [40, 20, 30, 10].map((ms) => new Recorded(ms));
+    for (const attempt of attempts) startAttemptTimeout(attempt);
+    clearAttemptTimeout(attempts[2]!);
+    clearAttemptTimeout(attempts[2]!);
+    await sleep(80);
+    expect(attempts.map((attempt) => attempt.expired)).toEqual([true, true, false, true]);
   });
 });
 
@@ -82,6 +101,37 @@ describe('request metrics (recorded per series, handed to prom-client when read)
     const requests = await register.getSingleMetric('integrations_provider_requests_total')?.get();
     const mine = requests?.values.filter((value) => value.labels.provider === 'hot-path-per-call');
     expect(mine).toEqual([expect.objectContaining({ value: 3, labels: { provider: 'hot-path-per-call', method: 'GET', status_class: '2xx' } })]);
+  });
+
+  it('exposes the duration histogram as prom-client does: cumulative buckets up to +Inf, sum and count', async () => {
+    const histogram = new SeriesHistogram('hot_path_test_seconds', 'A test histogram', [0.1, 1]);
+    const series = histogram.series({ provider: 'p', method: 'GET' });
+    histogram.series({ provider: 'q', method: 'GET' });
+    for (const seconds of [0.05, 0.1, 0.5, 3]) series.observe(seconds);
+    const { values, type } = await histogram.get();
+    expect(type).toBe('histogram');
+    // The series nothing was observed in has no lines, as in prom-client.
+    expect(values).toEqual([
+      { metricName: 'hot_path_test_seconds_bucket', labels: { le: 0.1, provider: 'p', method: 'GET' }, value: 2 },
+      { metricName: 'hot_path_test_seconds_bucket', labels: { le: 1, provider: 'p', method: 'GET' }, value: 3 },
+      { metricName: 'hot_path_test_seconds_bucket', labels: { le: '+Inf', provider: 'p', method: 'GET' }, value: 4 },
+      { metricName: 'hot_path_test_seconds_sum', labels: { provider: 'p', method: 'GET' }, value: 3.65 },
+      { metricName: 'hot_path_test_seconds_count', labels: { provider: 'p', method: 'GET' }, value: 4 },
+    ]);
+    histogram.reset();
+    expect((await histogram.get()).values).toEqual([]);
+  });
+
+  it('serves the provider duration histogram on the registry, and resets it with the others', async () => {
+    const http = createHttpClient({ baseURL: server.url, name: 'hot-path-histogram', breakers: new ProviderBreakerRegistry() });
+    await http.get('/h');
+    await http.get('/h');
+    const text = await register.metrics();
+    expect(text).toContain('# TYPE integrations_provider_request_duration_seconds histogram');
+    expect(text).toContain('integrations_provider_request_duration_seconds_bucket{le="+Inf",provider="hot-path-histogram",method="GET"} 2');
+    expect(text).toMatch(/integrations_provider_request_duration_seconds_sum\{provider="hot-path-histogram",method="GET"\} 0\.\d+/);
+    register.resetMetrics();
+    expect(await register.metrics()).not.toContain('provider="hot-path-histogram"');
   });
 
   it('sends no init member fetch does not need, and still sends what the call sets', async () => {

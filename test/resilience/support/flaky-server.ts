@@ -7,13 +7,17 @@ export type Behaviour =
   /** Destroys the socket before answering: a network error for the client. */
   | { drop: true }
   /** Never answers (until the server closes). */
-  | { stall: true };
+  | { stall: true }
+  /** Sends the status line, headers and the start of a body, then nothing more. */
+  | { stallBody: string; headers?: Record<string, string> };
 
 export interface SeenRequest {
   method: string;
   url: string;
   headers: IncomingHttpHeaders;
   body: Buffer;
+  /** The connection it came on: closed when the client cancels the request. */
+  socket: Socket;
 }
 
 export const json = (status: number, value: unknown, headers: Record<string, string> = {}): Behaviour => ({
@@ -42,7 +46,7 @@ export class FlakyServer {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        this.requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks) });
+        this.requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks), socket: request.socket });
         this.answer(this.script.shift() ?? this.fallback, response);
       });
     });
@@ -56,6 +60,7 @@ export class FlakyServer {
   get url(): string {
     return this.origin;
   }
+
 
   async start(): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
@@ -88,6 +93,12 @@ export class FlakyServer {
     }
     if ('stall' in behaviour) {
       this.stalled.add(response);
+      return;
+    }
+    if ('stallBody' in behaviour) {
+      this.stalled.add(response);
+      response.writeHead(200, behaviour.headers ?? { 'content-type': 'application/json' });
+      response.write(behaviour.stallBody);
       return;
     }
     response.writeHead(behaviour.status, behaviour.headers ?? {});
