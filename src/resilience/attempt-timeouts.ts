@@ -59,18 +59,21 @@ function fire(): void {
   timer = undefined;
   timerAt = Number.POSITIVE_INFINITY;
   const now = performance.now();
+  const expired: TimedAttempt[] = [];
   let next = Number.POSITIVE_INFINITY;
   for (let attempt = pending.nextPending!; attempt !== pending; ) {
     const following = attempt.nextPending!;
     if (attempt.expiresAt <= now) {
       clearAttemptTimeout(attempt);
-      attempt.expire();
+      expired.push(attempt);
     } else if (attempt.expiresAt < next) {
       next = attempt.expiresAt;
     }
     attempt = following;
   }
+  // Armed before any attempt is ended, so that one whose ending throws leaves the others timed.
   if (next !== Number.POSITIVE_INFINITY) arm(next, now);
+  for (const attempt of expired) attempt.expire();
 }
 
 /** Calls `attempt.expire()` at `attempt.expiresAt` unless {@link clearAttemptTimeout} comes first. */
