@@ -91,10 +91,26 @@ export function createRetryPolicy(
     // Advance the exponential schedule even when Retry-After wins, so the bound keeps doubling.
     const next = previous ? previous.next(context) : exponential.next();
     const failure = 'error' in context.result ? context.result.error : undefined;
-    return { delay: adjustDelay(requestedWait(context) ?? next.duration, failure), state: next };
+    const delay = adjustDelay(requestedWait(context) ?? next.duration, failure);
+    holdEventLoop(delay, context.signal);
+    return { delay, state: next };
   });
-  // cockatiel counts retries, not attempts.
-  return retry(handleWhen(isRetryable), { maxAttempts: maxAttempts - 1, backoff });
+  // cockatiel counts retries, not attempts. Its wait timer is unreferenced, as it cannot be
+  // cancelled: a referenced one would keep a process whose caller gave up alive for the rest of
+  // the wait (up to the longest Retry-After honoured), delaying its shutdown. `holdEventLoop`
+  // keeps the process alive through the wait while the call still wants it.
+  return retry(handleWhen(isRetryable), { maxAttempts: maxAttempts - 1, backoff }).dangerouslyUnref();
+}
+
+/** Keeps the event loop alive for `ms`, or until `signal` aborts. */
+function holdEventLoop(ms: number, signal: AbortSignal): void {
+  if (ms <= 0 || signal.aborted) return;
+  const release = (): void => {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', release);
+  };
+  const timer = setTimeout(release, ms);
+  signal.addEventListener('abort', release, { once: true });
 }
 
 /**

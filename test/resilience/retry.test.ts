@@ -1,4 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { DeadlineExceededError, IntegrationError, RetryPresets, withRetry, type RetryOptions } from '../../src/resilience/index.js';
 
 /** Runs withRetry on a function that always fails, under fake timers, and returns what happened. */
@@ -182,5 +186,25 @@ describe('withRetry', () => {
     // Attempts at 0 ms, 400 ms (after 400), then a wait of 800 ms that the deadline cuts.
     expect(calls).toBe(2);
     await jest.runAllTimersAsync();
+  });
+});
+
+describe('withRetry: the process during a wait', () => {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  /** Runs support/retry-wait.ts in its own process: what it printed and how long it lived. */
+  async function runScript(mode: 'wait' | 'abort'): Promise<{ output: string; ms: number }> {
+    const started = Date.now();
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', './scripts/register.mjs', 'test/resilience/support/retry-wait.ts', mode], { cwd: root, timeout: 20_000 });
+    return { output: stdout.trim(), ms: Date.now() - started };
+  }
+
+  it('is kept alive by a wait it still needs: the retry happens', async () => {
+    await expect(runScript('wait')).resolves.toMatchObject({ output: 'retried' });
+  });
+
+  it('is not held by a wait its caller gave up: it exits without waiting the 30 s out', async () => {
+    const { output, ms } = await runScript('abort');
+    expect(output).toBe('rejected: caller gave up');
+    expect(ms).toBeLessThan(15_000);
   });
 });
