@@ -1,4 +1,4 @@
-import { TimedAttempt } from './attempt-timeouts.js';
+import { startAttemptTimeout, TimedAttempt } from './attempt-timeouts.js';
 import { DispatcherAttempt, dispatcherAttemptsWork, GLOBAL_DISPATCHER } from './dispatcher-attempt.js';
 
 /** One `fetch` of a call, ended by its timeout (see attempt-timeouts.ts). */
@@ -44,8 +44,13 @@ export function fetchTakesDispatcher(): boolean {
   return globalDispatcherMade;
 }
 
-/** An attempt of `timeoutMs` from now, ended in the transport where it can be, else by an AbortSignal. */
+/**
+ * An attempt of `timeoutMs` from now, its timeout running: ended in the transport where it can
+ * be, else by an AbortSignal. `clearAttemptTimeout` it when it is over.
+ */
 export function startFetchAttempt(timeoutMs: number): FetchAttempt {
   const expiresAt = performance.now() + timeoutMs;
-  return fetchTakesDispatcher() ? new DispatcherAttempt(expiresAt) : new SignalAttempt(expiresAt);
+  const attempt = fetchTakesDispatcher() ? new DispatcherAttempt(expiresAt) : new SignalAttempt(expiresAt);
+  startAttemptTimeout(attempt);
+  return attempt;
 }

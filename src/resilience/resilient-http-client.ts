@@ -4,7 +4,7 @@ import { CircuitBreakerPresets, type CircuitBreaker, type CircuitBreakerConfig, 
 import { CircuitOpenError } from './circuit-open-error.js';
 import { DeadlineExceededError } from './deadline-exceeded-error.js';
 import { raceAbort } from './abort.js';
-import { clearAttemptTimeout, startAttemptTimeout } from './attempt-timeouts.js';
+import { clearAttemptTimeout } from './attempt-timeouts.js';
 import { startFetchAttempt, type FetchAttempt } from './fetch-attempt.js';
 import { providerRetries, requestMetrics, type RequestMetrics } from './metrics.js';
 import { providerBreakers, type ProviderBreakerRegistry } from './provider-breakers.js';
@@ -352,7 +352,6 @@ export class ResilientHttpClient {
    */
   async #attempt(call: PreparedCall, timeoutMs: number, cutByDeadline: boolean): Promise<unknown> {
     const attempt = startFetchAttempt(timeoutMs);
-    startAttemptTimeout(attempt);
     try {
       call.attempts += 1;
       const debug = this.#logger.isLevelEnabled?.('debug') ?? true;

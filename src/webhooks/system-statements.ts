@@ -57,3 +57,15 @@ export function systemStatementExecutor(run: SystemStatementRunner): Pick<Entity
     execute: (async (sql: string, params: readonly unknown[] = []) => (await run([{ sql, params }]))[0]!) as unknown,
   } as Pick<EntityManager, 'execute'>;
 }
+
+/**
+ * An executor of `asSystem` statements that read the due-time index in order: sorting is off for
+ * its transactions. Under row-level security the planner guesses that only a couple of rows pass
+ * the policy, so a sort of every due row looks as cheap as reading the first ones from the
+ * (status, next_attempt_at) index; with a backlog it was a sort of the whole backlog per
+ * statement (236 ms, spilling to disk, at 110 000 pending rows) rather than well under a
+ * millisecond. For the database backend's claims and the sweeper's overdue scan.
+ */
+export function dueOrderExecutor(database: Database): Pick<EntityManager, 'execute'> {
+  return systemStatementExecutor(createSystemStatementRunner(database, { plannerSettings: { enable_sort: 'off' } }));
+}

@@ -234,11 +234,9 @@ export class WebhookEventStore {
 
   /**
    * PENDING events overdue by more than `graceMs`: their queue message may be lost (Redis restarted).
-   * Runs with sorting off for the rest of `em`'s transaction, as the database backend's claims do
-   * (see there): otherwise every sweep during a backlog sorted the whole backlog.
+   * Give it a `dueOrderExecutor`: otherwise every sweep during a backlog sorts the whole backlog.
    */
-  async overdue(em: EntityManager, graceMs: number, limit: number): Promise<{ id: string; attempts: number }[]> {
-    await em.execute(`select set_config('enable_sort', 'off', true)`);
+  async overdue(em: SqlExecute, graceMs: number, limit: number): Promise<{ id: string; attempts: number }[]> {
     return em.execute<{ id: string; attempts: number }[]>(
       `select id, attempts from webhook_events
         where status = 'pending' and next_attempt_at <= now() - ? * interval '1 millisecond'

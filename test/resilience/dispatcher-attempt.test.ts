@@ -2,7 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jes
 import { startAttemptTimeout } from '../../src/resilience/attempt-timeouts.js';
 import { DispatcherAttempt, GLOBAL_DISPATCHER, type FetchDispatchHandler } from '../../src/resilience/dispatcher-attempt.js';
 import { fetchTakesDispatcher } from '../../src/resilience/fetch-attempt.js';
-import { createHttpClient, IntegrationError, ProviderBreakerRegistry, type HttpClient } from '../../src/resilience/index.js';
+import { createHttpClient, ProviderBreakerRegistry, type HttpClient } from '../../src/resilience/index.js';
+import { failureOf } from './support/failure-of.js';
 import { FlakyServer, json } from './support/flaky-server.js';
 
 let server: FlakyServer;
@@ -35,15 +36,6 @@ function client(timeout: number): HttpClient {
   });
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<IntegrationError> {
-  const error = await promise.then(
-    () => new Error('expected the call to fail'),
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(IntegrationError);
-  return error as IntegrationError;
-}
-
 /** Waits until the connection of the last request the server saw is closed, or fails after `ms`. */
 async function lastConnectionClosed(ms = 1_000): Promise<void> {
   const { socket } = server.requests.at(-1)!;
@@ -59,7 +51,17 @@ function timedAttempt(ms: number): DispatcherAttempt {
   return attempt;
 }
 
-const globals = globalThis as unknown as Record<symbol, unknown>;
+/** Runs `body` with `dispatcher` in place of the process's global dispatcher. */
+async function withGlobalDispatcher(dispatcher: { dispatch(options: unknown, handler: FetchDispatchHandler): boolean }, body: () => unknown): Promise<void> {
+  const globals = globalThis as unknown as Record<symbol, unknown>;
+  const realDispatcher = globals[GLOBAL_DISPATCHER];
+  globals[GLOBAL_DISPATCHER] = dispatcher;
+  try {
+    await body();
+  } finally {
+    globals[GLOBAL_DISPATCHER] = realDispatcher;
+  }
+}
 
 describe('timeouts in the transport (the dispatcher of each attempt)', () => {
   it('is the path these tests run, as production does: Node fetch and its global dispatcher', async () => {
@@ -106,9 +108,7 @@ describe('timeouts in the transport (the dispatcher of each attempt)', () => {
   it('fails a fetch still waiting for a connection at once, and aborts the request when it connects', async () => {
     // A dispatcher whose connection never comes until told: a stalled connect, a full pool.
     const held: FetchDispatchHandler[] = [];
-    const realDispatcher = globals[GLOBAL_DISPATCHER];
-    globals[GLOBAL_DISPATCHER] = { dispatch: (_options: unknown, handler: FetchDispatchHandler) => held.push(handler) > 0 };
-    try {
+    await withGlobalDispatcher({ dispatch: (_options, handler) => held.push(handler) > 0 }, async () => {
       const started = performance.now();
       const error = await fetch(`${server.url}/held`, { dispatcher: timedAttempt(50) } as RequestInit).catch((caught: unknown) => caught);
       expect((error as Error).cause).toMatchObject({ name: 'TimeoutError' });
@@ -117,9 +117,7 @@ describe('timeouts in the transport (the dispatcher of each attempt)', () => {
       const abort = jest.fn<(reason: Error) => void>();
       held[0]!.onConnect(abort);
       expect(abort).toHaveBeenCalledTimes(1);
-    } finally {
-      globals[GLOBAL_DISPATCHER] = realDispatcher;
-    }
+    });
   });
 
   it('a timeout that fires after the response completed does nothing', async () => {
@@ -158,19 +156,15 @@ describe('timeouts in the transport (the dispatcher of each attempt)', () => {
   });
 
   // Last: it switches this module instance to signals for good.
-  it('falls back to AbortSignals, with a warning, when fetch hands over a handler it does not know', () => {
+  it('falls back to AbortSignals, with a warning, when fetch hands over a handler it does not know', async () => {
     const warning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     const dispatched: unknown[] = [];
-    const realDispatcher = globals[GLOBAL_DISPATCHER];
-    globals[GLOBAL_DISPATCHER] = { dispatch: (_options: unknown, handler: unknown) => dispatched.push(handler) > 0 };
-    try {
+    await withGlobalDispatcher({ dispatch: (_options, handler) => dispatched.push(handler) > 0 }, () => {
       const handler = { onRequestStart: () => undefined };
       new DispatcherAttempt(performance.now() + 1_000).dispatch({}, handler as unknown as FetchDispatchHandler);
       expect(dispatched).toEqual([handler]);
       expect(warning).toHaveBeenCalledWith(expect.stringContaining('fall back to AbortSignals'));
       expect(fetchTakesDispatcher()).toBe(false);
-    } finally {
-      globals[GLOBAL_DISPATCHER] = realDispatcher;
-    }
+    });
   });
 });

@@ -8,6 +8,7 @@ import {
   type HttpClient,
   type HttpClientConfig,
 } from '../../src/resilience/index.js';
+import { failureOf } from './support/failure-of.js';
 import { FlakyServer, json, refusedPortUrl } from './support/flaky-server.js';
 
 let server: FlakyServer;
@@ -40,17 +41,6 @@ function client(overrides: HttpClientConfig = {}): HttpClient {
     ...overrides,
   });
 }
-
-const failureOf = async (promise: Promise<unknown>): Promise<IntegrationError> => {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected the call to fail');
-    },
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(IntegrationError);
-  return error as IntegrationError;
-};
 
 describe('createHttpClient: bodies', () => {
   it('sends plain objects as JSON and parses a JSON answer', async () => {

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Database } from '../../db/database.js';
 import type { WebhookEventStore } from '../webhook-event-store.js';
-import { createSystemStatementRunner, systemStatementExecutor } from '../system-statements.js';
+import { dueOrderExecutor } from '../system-statements.js';
 import type { WebhookLogger } from '../webhook-logger.js';
 import type { ConsumerOptions, QueueBackend, RunClaimedEvents } from './queue-backend.js';
 
@@ -24,14 +24,8 @@ export interface DatabaseQueueBackendOptions {
  */
 export function createDatabaseQueueBackend(options: DatabaseQueueBackendOptions): QueueBackend {
   const { database, store, logger, leaseMs, pollIntervalMs = 1000 } = options;
-  /**
-   * Claims are `asSystem` transactions of one statement, in one round trip. Sorting is off for
-   * them: under row-level security the planner guesses that only a couple of rows pass the policy,
-   * so a sort of every due row looks as cheap as reading the first ones from the
-   * (status, next_attempt_at) index; with a backlog it was a sort of the whole backlog per claim
-   * (236 ms, spilling to disk, at 110 000 pending rows) rather than well under a millisecond.
-   */
-  const systemSql = systemStatementExecutor(createSystemStatementRunner(database, { plannerSettings: { enable_sort: 'off' } }));
+  /** Claims are `asSystem` transactions of one statement, in one round trip, reading the due index in order. */
+  const systemSql = dueOrderExecutor(database);
   let client: pg.Client | null = null;
   let connecting: Promise<pg.Client> | null = null;
   let notifyInFlight = false;

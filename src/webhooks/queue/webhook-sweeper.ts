@@ -1,4 +1,5 @@
 import type { Database } from '../../db/database.js';
+import { dueOrderExecutor } from '../system-statements.js';
 import type { WebhookEventPublisher } from '../webhook-event-publisher.js';
 import type { WebhookEventStore } from '../webhook-event-store.js';
 import type { WebhookLogger } from '../webhook-logger.js';
@@ -26,6 +27,7 @@ const BATCH = 500;
 export function startWebhookSweeper(options: WebhookSweeperOptions): { sweep(): Promise<void>; stop(): Promise<void> } {
   const { database, store, backend, publish, logger, intervalMs, overdueGraceMs } = options;
   let current: Promise<void> | null = null;
+  const dueOrderSql = dueOrderExecutor(database);
 
   const sweepOnce = async (): Promise<void> => {
     const reclaimed = await database.asSystem((em) => store.reclaimExpired(em, BATCH));
@@ -34,7 +36,7 @@ export function startWebhookSweeper(options: WebhookSweeperOptions): { sweep(): 
       await publish(reclaimed);
       await backend.enqueue(reclaimed.filter((row) => row.status === 'pending').map((row) => ({ id: row.id, attempts: row.attempts })));
     }
-    const overdue = await database.asSystem((em) => store.overdue(em, overdueGraceMs, BATCH * 4));
+    const overdue = await store.overdue(dueOrderSql, overdueGraceMs, BATCH * 4);
     const reofferKey = String(Math.floor(Date.now() / overdueGraceMs));
     if (overdue.length > 0) await backend.enqueue(overdue.map((event) => ({ ...event, reofferKey })));
   };
