@@ -12,8 +12,11 @@
  *    Beside them, for reference, raw `fetch` given a fresh AbortSignal per request: what a
  *    per-attempt timeout costs when it is done with a signal, which the client does not do
  *    (see src/resilience/dispatcher-attempt.ts).
- *    Also printed: the median over rounds of each round's client/raw ratio, which this
- *    machine's slow phases (round trips twice as long for seconds at a time) move less.
+ *    Also printed: each round's client/raw ratio (its two blocks' medians), as the median over
+ *    rounds with the quartiles around it. A round's two sides run within a second of each
+ *    other, so this machine's slow phases (round trips twice as long for seconds at a time)
+ *    move it less than the ratio of the overall medians; the quartiles show how far one run
+ *    can be trusted.
  * 2. A call on an open breaker: its median and p99, and the server's connection and request
  *    counts before and after (they must not move: fail-fast opens no socket).
  */
@@ -104,14 +107,15 @@ for (let done = 0, block = 0; done < REQUESTS; done += BLOCK, block += 1) {
 const rawSummary = summary(raw);
 const resilientSummary = summary(resilient);
 const signalledSummary = summary(signalled);
-const medianRoundRatio = summary(roundRatios).median;
+const sortedRoundRatios = [...roundRatios].sort((a, b) => a - b);
+const [lowerQuartile, medianRoundRatio, upperQuartile] = [25, 50, 75].map((p) => percentile(sortedRoundRatios, p).toFixed(3));
 console.log(`Node ${process.version}; ${REQUESTS} GETs each to a local keep-alive server, in blocks of ${BLOCK} taken in turn`);
 console.log(`raw fetch          median ${us(rawSummary.median)}  p99 ${us(rawSummary.p99)}`);
 console.log(`createHttpClient   median ${us(resilientSummary.median)}  p99 ${us(resilientSummary.p99)}`);
 console.log(
   `ratio (client/raw) median ${(resilientSummary.median / rawSummary.median).toFixed(3)}  p99 ${(resilientSummary.p99 / rawSummary.p99).toFixed(3)}` +
     `  (overhead ${((resilientSummary.median / rawSummary.median - 1) * 100).toFixed(1)} %, ${us(resilientSummary.median - rawSummary.median)} per call at the median;` +
-    ` median of the ${roundRatios.length} rounds' ratios ${medianRoundRatio.toFixed(3)})`,
+    ` per round: median ${medianRoundRatio}, quartiles ${lowerQuartile}–${upperQuartile} over ${roundRatios.length} rounds)`,
 );
 console.log(
   `reference: fetch + AbortSignal  median ${us(signalledSummary.median)}  p99 ${us(signalledSummary.p99)}  ` +
