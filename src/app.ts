@@ -7,7 +7,6 @@ import { mintDevelopmentToken } from './auth/development-token.js';
 import type { Config } from './config.js';
 import { createConnectionServices } from './connections/connection-services.js';
 import { createOAuthCallbackHandler } from './connections/oauth-callback.js';
-import { configureEncryption } from './crypto/encrypt.js';
 import { createKeyRing } from './crypto/key-ring.js';
 import { createTokenCipher } from './crypto/token-sealing.js';
 import { createDatabase, type Database, type DatabaseOptions } from './db/database.js';
@@ -27,6 +26,7 @@ import { oauthCallbackRouter } from './http/oauth-callback-route.js';
 import type { ReadinessCheck } from './http/readiness.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
+import { configureModuleDefaults } from './module-defaults.js';
 import { createProviderClient } from './providers/clients/provider-client-registry.js';
 import { PROVIDER_IDS } from './providers/provider-ids.js';
 import { resolveProvider } from './providers/resolve-provider.js';
@@ -99,10 +99,7 @@ function watchedResponseCache(pubsub: PubSub, config: Config): ResponseCaching {
  */
 export async function createApp(config: Config, overrides: AppOverrides = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
-  if (config.encryptionKeys.length === 0) {
-    throw new Error('no encryption key: set INTEGRATION_ENCRYPTION_KEY, or call withDevelopmentSecrets(config) outside production');
-  }
-  configureEncryption(config.encryptionKeys);
+  configureModuleDefaults(config);
   const authenticator = createAuthenticator(config.auth);
   const metrics = createMetrics();
   const limits = overrides.limits ?? DEFAULT_OPERATION_LIMITS;

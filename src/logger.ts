@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config.js';
+import { serializeError } from './error-serializer.js';
 
 export type { Logger } from 'pino';
 
@@ -40,14 +41,14 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
-/** The service's root logger: JSON lines, secrets redacted, `err` serialized without its cause chain's bodies. */
+/** The service's root logger: JSON lines, secrets redacted, `err` serialized without stack or bodies (see serializeError). */
 export function createLogger(options: LoggerOptions = {}): Logger {
   return pino(
     {
       level: options.level ?? 'info',
       base: { service: 'integrations-subgraph' },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      serializers: { err: pino.stdSerializers.err },
+      serializers: { err: serializeError },
     },
     options.destination,
   );

@@ -1,6 +1,7 @@
 import { ConfigError } from './config.js';
 import { createDatabase } from './db/database.js';
 import { createLogger } from './logger.js';
+import { configureModuleDefaults } from './module-defaults.js';
 import { InMemoryPubSub } from './pubsub/in-memory-pubsub.js';
 import { RedisPubSub } from './pubsub/redis-pubsub.js';
 import { configuredPipelineOptions } from './webhooks/pipeline-settings.js';
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
   const config = await loadStartupConfig((loaded) => {
     if (!loaded.databaseUrl) throw new ConfigError('DATABASE_URL', 'a separate worker needs a shared PostgreSQL; the embedded one belongs to the server process');
   });
+  configureModuleDefaults(config);
   const logger = createLogger({ level: config.logLevel }).child({ component: 'webhook-worker' });
   const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   if (!config.redisUrl) logger.warn({}, 'REDIS_URL is not set: events are processed, but subscribers on the server instances will not see their progress');

@@ -87,7 +87,7 @@ export function createErrorFormatter(logger: Pick<Logger, 'error'>): ErrorFormat
       }
     }
     const cause = original instanceof Error ? original : new Error(typeof original === 'string' ? original : 'non-error thrown');
-    logger.error({ err: { type: cause.name, message: cause.message, stack: cause.stack }, path: formatted.path }, 'unexpected error in GraphQL operation');
+    logger.error({ err: cause, path: formatted.path }, 'unexpected error in GraphQL operation');
     return withCode(formatted, INTERNAL_MESSAGE, ErrorCode.INTERNAL_SERVER_ERROR);
   };
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pinoHttp, type HttpLogger } from 'pino-http';
 import type { Logger } from 'pino';
+import { serializeError } from '../error-serializer.js';
 import { assignRequestId } from './request-id.js';
 
 /** The path without its query string: `/oauth/callback?code=…&state=…` must not reach a log line. */
@@ -21,6 +22,8 @@ export function createHttpLogger(logger: Logger): HttpLogger {
     serializers: {
       req: (request: { id: unknown; method: string; url: string }) => ({ id: request.id, method: request.method, path: pathOf(request.url) }),
       res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+      // pino-http would otherwise put back pino's own, which logs the stack.
+      err: serializeError,
     },
   });
 }
