@@ -171,8 +171,10 @@ function parseProviders(env: NodeJS.ProcessEnv): Record<ProviderId, ProviderSett
       apiBaseUrl: url('API_BASE_URL'),
       revocationUrl: url('REVOCATION_URL'),
       userinfoUrl: url('USERINFO_URL'),
-      issuer: read(env, `${prefix}_ISSUER`),
-      signingSecret: read(env, `${prefix}_SIGNING_SECRET`),
+      // Not through `url`: an issuer is compared as it is (RFC 9207), a trailing slash included.
+      issuer: optional(env, `${prefix}_ISSUER`, httpUrl),
+      // Only Slack signs with an app-wide secret; the others' webhooks carry per-endpoint secrets.
+      signingSecret: id === 'slack' ? read(env, 'SLACK_SIGNING_SECRET') : undefined,
       tenant: id === 'microsoft' ? (read(env, 'MICROSOFT_TENANT') ?? 'common') : undefined,
     };
     if (settings.tenant !== undefined && !/^[A-Za-z0-9.-]{1,100}$/.test(settings.tenant)) {

@@ -29,6 +29,7 @@ const claimsSchema = (orgClaim: string) =>
     sub: z.string().min(1).max(255),
     [orgClaim]: z.string().refine(isUuid),
     roles: z.array(z.string()).max(100).optional(),
+    exp: z.number(),
   });
 
 /** Maps jose's failures onto messages that say what is wrong without echoing the token. */
@@ -87,11 +88,13 @@ export function createAuthenticator(config: AuthenticatorConfig): Authenticator 
         const field = String(parsed.error.issues[0]?.path[0] ?? 'claims');
         throw unauthenticated(field === config.orgClaim ? `token lacks a valid "${config.orgClaim}" claim (an organization UUID)` : `token lacks a valid "${field}" claim`);
       }
-      const data = parsed.data as { sub: string; roles?: string[] } & Record<string, unknown>;
+      const data = parsed.data as { sub: string; roles?: string[]; exp: number } & Record<string, unknown>;
       return {
         userId: data.sub,
         organizationId: String(data[config.orgClaim]).toLowerCase(),
         roles: data.roles ?? [],
+        // Accepted until then, so a connection closed at this moment cannot reconnect with the same token.
+        expiresAt: new Date((data.exp + CLOCK_TOLERANCE_SECONDS) * 1000),
       };
     },
   };

@@ -5,6 +5,8 @@ export interface Principal {
   /** The organization claim (`org` by default, see AUTH_ORG_CLAIM): a UUID. */
   readonly organizationId: string;
   readonly roles: readonly string[];
+  /** When the token stops being accepted (`exp` plus the clock tolerance): a long-lived connection (a subscription socket) ends then. */
+  readonly expiresAt?: Date;
 }
 
 export const isAdmin = (principal: Principal): boolean => principal.roles.includes('admin');

@@ -11,6 +11,7 @@ import type { ContextInput, GraphQLContext } from '../graphql/context.js';
 import type { ErrorFormatter } from '../graphql/format-error.js';
 import { limitValidationRules, parseWithTokenLimit, type OperationLimits } from '../graphql/operation-limits.js';
 import type { ServiceMetrics } from '../metrics.js';
+import { closeAtTokenExpiry } from './close-at-token-expiry.js';
 
 export interface GraphQLWebSocketOptions {
   httpServer: Server;
@@ -44,7 +45,8 @@ export interface GraphQLWebSocket {
  * graphql-ws (`graphql-transport-ws`) on the HTTP server's `/graphql`. The caller authenticates
  * once, in `connection_init` (`{ authorization: 'Bearer …' }`, or the upgrade request's
  * Authorization header); a missing or refused token
- * closes the socket with 4403 Forbidden, as graphql-ws does for a refused connection. Every
+ * closes the socket with 4403 Forbidden, as graphql-ws does for a refused connection, and so does
+ * the token's expiry later (its client then reconnects with whatever token it has by then). Every
  * `subscribe` gets its own context (fresh loaders) and the same operation limits as HTTP.
  */
 export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQLWebSocket {
@@ -62,7 +64,9 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         // Router with header propagation) may instead send the header on the upgrade request.
         const header = typeof fromPayload === 'string' ? fromPayload : ctx.extra.request.headers.authorization;
         try {
-          ctx.extra.principal = await options.authenticator.authenticate(header);
+          const principal = await options.authenticator.authenticate(header);
+          ctx.extra.principal = principal;
+          if (principal.expiresAt) closeAtTokenExpiry(ctx.extra.socket, principal.expiresAt);
           return true;
         } catch (error) {
           logger.info({ reason: error instanceof AppError ? error.message : 'authentication failed' }, 'graphql-ws connection refused');

@@ -1,5 +1,5 @@
 import type { Database } from '../db/database.js';
-import type { TokenCipher } from '../crypto/index.js';
+import type { SealContext, TokenCipher } from '../crypto/index.js';
 import type { RoutedIntegration } from './routed-integration.js';
 
 /** A provider-side subscription of an integration, with its secret opened. */
@@ -18,12 +18,23 @@ export interface RegisterWebhookEndpoint extends RoutedIntegration {
   expiresAt?: Date | null;
 }
 
+/**
+ * How long a registered endpoint waits for its handshake (Asana sends it while creating the
+ * webhook, within seconds). Later, the first caller to name the endpoint could otherwise choose
+ * its secret.
+ */
+export const HANDSHAKE_WINDOW_MINUTES = 10;
+
 /** What the receivers look up while routing a delivery. Every method reads across organizations. */
 export interface WebhookDirectory {
   /** Live integrations whose provider account (Slack team, Microsoft tenant, Google subject) is `externalAccountId`. */
   integrationsForAccount(provider: string, externalAccountId: string): Promise<RoutedIntegration[]>;
   endpoint(provider: string, externalId: string): Promise<WebhookEndpoint | null>;
-  /** Stores the handshake secret only when the endpoint is still waiting for one; false otherwise. */
+  /**
+   * Stores the handshake secret only when the endpoint is still waiting for one, was registered in
+   * the last {@link HANDSHAKE_WINDOW_MINUTES} minutes and belongs to a live integration; false
+   * otherwise.
+   */
   completeHandshake(provider: string, externalId: string, secret: string): Promise<boolean>;
   /** Creates or replaces an endpoint (called when a subscription or channel is created at the provider). */
   register(endpoint: RegisterWebhookEndpoint): Promise<void>;
@@ -40,7 +51,12 @@ export interface WebhookDirectoryOptions {
   accountCacheMs?: number;
 }
 
-const sealContext = (provider: string, externalId: string) => ({ ownerId: `${provider}:${externalId}`, column: 'webhook_endpoints.secret' });
+/** What a `webhook_endpoints.secret` is sealed with (AAD): also what the re-sealing job (src/connections/token-resealer.ts) uses. */
+export const webhookSecretSealContext = (provider: string, externalId: string): SealContext => ({
+  ownerId: `${provider}:${externalId}`,
+  column: 'webhook_endpoints.secret',
+});
+const sealContext = webhookSecretSealContext;
 
 export function createWebhookDirectory({ database, cipher, accountCacheMs = 2000 }: WebhookDirectoryOptions): WebhookDirectory {
   const accountCache = new Map<string, { at: number; integrations: Promise<RoutedIntegration[]> }>();
@@ -90,8 +106,12 @@ export function createWebhookDirectory({ database, cipher, accountCacheMs = 2000
     completeHandshake: (provider, externalId, secret) =>
       database.asSystem(async (em) => {
         const rows = await em.execute<{ id: string }[]>(
-          `update webhook_endpoints set secret = ?, updated_at = now()
-            where provider = ? and external_id = ? and secret is null returning id`,
+          `update webhook_endpoints e set secret = ?, updated_at = now()
+             from integrations i
+            where e.provider = ? and e.external_id = ? and e.secret is null
+              and e.updated_at > now() - make_interval(mins => ${HANDSHAKE_WINDOW_MINUTES})
+              and i.id = e.integration_id and i.status <> 'disconnected'
+            returning e.id`,
           [cipher.seal(secret, sealContext(provider, externalId)), provider, externalId],
         );
         return rows.length === 1;

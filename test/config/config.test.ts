@@ -58,6 +58,7 @@ describe('loadConfig defaults', () => {
       SLACK_AUTHORIZATION_URL: 'http://127.0.0.1:9/authorize',
       SLACK_API_BASE_URL: 'http://127.0.0.1:9/api/',
       SLACK_REVOCATION_URL: 'http://127.0.0.1:9/revoke',
+      SLACK_ISSUER: 'https://issuer.test/',
       MICROSOFT_TENANT: 'contoso.onmicrosoft.com',
       ALLOWED_REDIRECT_URIS: 'http://a.test/cb, http://b.test/cb',
       AUTH_ORG_CLAIM: 'https://example.com/org',
@@ -74,6 +75,8 @@ describe('loadConfig defaults', () => {
       authorizationUrl: 'http://127.0.0.1:9/authorize',
       apiBaseUrl: 'http://127.0.0.1:9/api',
       revocationUrl: 'http://127.0.0.1:9/revoke',
+      // Compared as it is, so kept as given.
+      issuer: 'https://issuer.test/',
     });
     expect(config.providers.microsoft.tenant).toBe('contoso.onmicrosoft.com');
     expect(config.allowedRedirectUris).toEqual(['http://a.test/cb', 'http://b.test/cb']);
@@ -128,6 +131,7 @@ describe('bad values name their variable', () => {
     ['ASANA_AUTHORIZATION_URL', '//missing-scheme'],
     ['MICROSOFT_API_BASE_URL', 'graph'],
     ['SLACK_REVOCATION_URL', 'revoke'],
+    ['GOOGLE_ISSUER', 'accounts.google.com'],
     ['MICROSOFT_TENANT', 'bad tenant/../x'],
     ['AUTH_JWKS_URL', 'jwks'],
     ['AUTH_JWT_SECRET', 'too-short'],

@@ -269,6 +269,26 @@ describe('graphql-ws on the same port and path', () => {
     }
   });
 
+  it('closes the socket with 4403 when its token expires, subscriptions and all', async () => {
+    // Expired a moment ago but inside the 5 s clock tolerance: accepted now, refused in about 2 s.
+    const token = await sign({ org: DEMO_ORGANIZATION_ID }, { expiresAt: Math.floor(Date.now() / 1000) - 3 });
+    const events: string[] = [];
+    const client = createClient({
+      url: `${subject.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+      on: { connected: () => void events.push('connected'), closed: (event) => void events.push(`closed ${(event as { code: number }).code}`) },
+    });
+    const ended = new Promise<void>((resolve) => {
+      client.subscribe({ query: 'subscription { integrationStatusChanged { id } }' }, { next: () => undefined, error: () => resolve(), complete: () => resolve() });
+    });
+    await ended;
+    // Acknowledged first (so the token was accepted), then closed by its expiry.
+    expect(events).toEqual(['connected', 'closed 4403']);
+    await client.dispose();
+  });
+
   it('runs a query with a valid token in connection_init', async () => {
     const { client, result } = subscribe({ authorization: `Bearer ${await subject.token()}` }, '{ providers { id } }');
     expect(await result).toEqual({ data: { providers: [{ id: 'google' }, { id: 'slack' }, { id: 'microsoft' }, { id: 'asana' }] } });
@@ -299,6 +319,7 @@ describe('the development token', () => {
       userId: 'demo-admin',
       organizationId: DEMO_ORGANIZATION_ID,
       roles: ['admin'],
+      expiresAt: expect.any(Date),
     });
   });
 });

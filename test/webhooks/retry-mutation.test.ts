@@ -50,6 +50,7 @@ describe('retryWebhookEvent', () => {
   it.each([
     ['a caller without the admin role', 'failed', () => ({ organizationId: org, roles: [] as string[] }), 'FORBIDDEN'],
     ["another organization's admin", 'failed', () => ({ organizationId: otherOrg, roles: ['admin'] }), 'NOT_FOUND'],
+    ["another organization's caller without the admin role", 'failed', () => ({ organizationId: otherOrg, roles: [] as string[] }), 'NOT_FOUND'],
     ['an event that is not FAILED', 'completed', () => ({ organizationId: org, roles: ['admin'] }), 'BAD_USER_INPUT'],
   ])('refuses %s', async (_name, status, who, code) => {
     const id = await insertEvent(status);

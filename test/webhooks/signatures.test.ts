@@ -3,6 +3,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { InMemoryPubSub } from '../../src/pubsub/in-memory-pubsub.js';
 import { WebhookRejection } from '../../src/webhooks/inbound-webhook.js';
 import { verifyStandardWebhook } from '../../src/webhooks/receivers/standard-webhooks-receiver.js';
+import { HANDSHAKE_WINDOW_MINUTES } from '../../src/webhooks/webhook-directory.js';
 import { createWebhookPipeline, type WebhookPipeline } from '../../src/webhooks/webhook-pipeline.js';
 import { createTestDatabase, newOrganizationId, type TestDatabase } from '../support/database.js';
 import {
@@ -52,6 +53,9 @@ describe('webhook verification and handshakes', () => {
       expect(reply.status).toBe(200);
       const rows = (await eventRows(db.database, org)).filter((row) => row.delivery_id.endsWith(':EvSLACK1'));
       expect(rows.map((row) => [row.event_type, row.status])).toEqual([['message', 'pending']]);
+      // Slack's legacy verification token is the app's, the same for every workspace: not stored.
+      expect(rows[0]!.payload).toMatchObject({ team_id: slackTeam, event: { type: 'message' } });
+      expect(rows[0]!.payload).not.toHaveProperty('token');
     });
 
     it.each([
@@ -80,12 +84,22 @@ describe('webhook verification and handshakes', () => {
     });
 
     it('stores interactivity payloads sent form-encoded as payload=', async () => {
-      const payload = JSON.stringify({ type: 'block_actions', team: { id: slackTeam }, trigger_id: 'trig-1', actions: [{ action_id: 'approve' }] });
+      const payload = JSON.stringify({ type: 'block_actions', token: 'legacy-verification-token', team: { id: slackTeam }, trigger_id: 'trig-1', actions: [{ action_id: 'approve' }] });
       const body = new URLSearchParams({ payload }).toString();
       const reply = await pipeline.ingest(inbound('slack', body, slackHeaders(body), '', 'application/x-www-form-urlencoded'));
       expect(reply.status).toBe(200);
-      const rows = await eventRows(db.database, org);
-      expect(rows.some((row) => row.event_type === 'block_actions' && (row.payload.actions as unknown[]).length === 1)).toBe(true);
+      const stored = (await eventRows(db.database, org)).find((row) => row.event_type === 'block_actions');
+      expect((stored?.payload.actions as unknown[]).length).toBe(1);
+      expect(stored?.payload).not.toHaveProperty('token');
+    });
+
+    it('stores slash commands without the legacy verification token', async () => {
+      const body = new URLSearchParams({ token: 'legacy-verification-token', team_id: slackTeam, command: '/deploy', text: 'now', trigger_id: 'trig-slash-1' }).toString();
+      const reply = await pipeline.ingest(inbound('slack', body, slackHeaders(body), '', 'application/x-www-form-urlencoded'));
+      expect(reply.status).toBe(200);
+      const stored = (await eventRows(db.database, org)).find((row) => row.event_type === 'slash_command');
+      expect(stored?.payload).toMatchObject({ command: '/deploy', text: 'now' });
+      expect(stored?.payload).not.toHaveProperty('token');
     });
 
     it('answers 400 to a signed but malformed body, and 2xx storing nothing for an unknown team', async () => {
@@ -182,6 +196,15 @@ describe('webhook verification and handshakes', () => {
       const again = await pipeline.ingest(inbound('asana', '', { 'x-hook-secret': 'attacker-chosen' }, `hook=${hook}`));
       expect(again.status).toBe(401);
       expect((await pipeline.ingest(inbound('asana', '', { 'x-hook-secret': secret }, `hook=${randomUUID()}`))).status).toBe(401);
+    });
+
+    it('refuses a handshake once the registration is older than the handshake window', async () => {
+      const late = randomUUID();
+      await pipeline.directory.register({ organizationId: org, integrationId: integrations.asana, provider: 'asana', externalId: late });
+      await db.database.asSystem((em) =>
+        em.execute(`update webhook_endpoints set updated_at = now() - make_interval(mins => ? + 1) where external_id = ?`, [HANDSHAKE_WINDOW_MINUTES, late]),
+      );
+      expect((await pipeline.ingest(inbound('asana', '', { 'x-hook-secret': secret }, `hook=${late}`))).status).toBe(401);
     });
 
     it('stores a correctly signed batch, one row per event', async () => {

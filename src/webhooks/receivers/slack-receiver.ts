@@ -55,6 +55,16 @@ function verifySignature(request: InboundWebhook, signingSecret: string, nowSeco
   if (!timingSafeEqual(expected, Buffer.from(signature!.slice(3), 'hex'))) reject(401, 'Slack signature mismatch');
 }
 
+/**
+ * The payload as stored and served: without Slack's legacy verification `token`, which is the
+ * same for every workspace of the app (a credential of the deployment, not of an organization)
+ * and which every organization reading its events would otherwise see.
+ */
+function withoutVerificationToken(payload: Record<string, unknown>): Record<string, unknown> {
+  const { token: _appWide, ...stored } = payload;
+  return stored;
+}
+
 /** Slack sends JSON (Events API) or a form: `payload=<json>` for interactivity, plain fields for slash commands. */
 function parseEnvelope(request: InboundWebhook): SlackEnvelope | { reply: ReceiveResult } {
   if (request.contentType.includes('application/x-www-form-urlencoded')) {
@@ -64,12 +74,12 @@ function parseEnvelope(request: InboundWebhook): SlackEnvelope | { reply: Receiv
     if (rawPayload !== null) {
       const parsed = interaction.safeParse(parseJsonObject(Buffer.from(rawPayload, 'utf8')));
       if (!parsed.success) return reject(400, 'malformed Slack interaction payload');
-      const payload = parsed.data as Record<string, unknown>;
+      const payload = withoutVerificationToken(parsed.data as Record<string, unknown>);
       return { teamId: parsed.data.team?.id ?? parsed.data.user?.team_id, eventType: parsed.data.type, payload, deliveryId: digestDeliveryId(request.rawBody.toString('utf8')) };
     }
     const command = Object.fromEntries(form);
     if (!command.command || !command.team_id) return reject(400, 'malformed Slack form body');
-    return { teamId: command.team_id, eventType: 'slash_command', payload: command, deliveryId: command.trigger_id ?? digestDeliveryId(request.rawBody.toString('utf8')) };
+    return { teamId: command.team_id, eventType: 'slash_command', payload: withoutVerificationToken(command), deliveryId: command.trigger_id ?? digestDeliveryId(request.rawBody.toString('utf8')) };
   }
   const body = parseJsonObject(request.rawBody);
   // Checked by type first: a failed zod parse builds an error, and nearly every request is an event.
@@ -82,7 +92,7 @@ function parseEnvelope(request: InboundWebhook): SlackEnvelope | { reply: Receiv
   if (!parsed.success) return reject(400, 'malformed Slack event envelope');
   const teamId = parsed.data.team_id ?? parsed.data.authorizations?.[0]?.team_id ?? parsed.data.authorizations?.[0]?.enterprise_id ?? undefined;
   // X-Slack-Retry-Num re-deliveries carry the same event_id: the unique delivery id makes them duplicates.
-  return { teamId, eventType: parsed.data.event.type, payload: body, deliveryId: parsed.data.event_id };
+  return { teamId, eventType: parsed.data.event.type, payload: withoutVerificationToken(body), deliveryId: parsed.data.event_id };
 }
 
 /**
