@@ -1,8 +1,9 @@
 /**
- * `npm run reseal-tokens`: re-seals every stored OAuth token with the current encryption key
- * (the first of INTEGRATION_ENCRYPTION_KEYS). Run it after putting a new key first; once it
- * reports 0 left, the old key can be removed from the ring. Pending OAuth states (10 minutes)
- * are not re-sealed: keep the old key in the ring for 10 minutes after rotating.
+ * `npm run reseal-tokens`: re-seals every stored OAuth token and webhook endpoint secret with the
+ * current encryption key (the first of INTEGRATION_ENCRYPTION_KEYS). Run it after putting a new
+ * key first; once a run reports 0 re-sealed, nothing stored needs the old key and it can be
+ * removed from the ring. Pending OAuth states (10 minutes) are not re-sealed: keep the old key in
+ * the ring for 10 minutes after rotating.
  */
 import { ConfigError, loadConfig } from '../src/config.js';
 import { resealTokens } from '../src/connections/token-resealer.js';
@@ -17,10 +18,22 @@ async function main(): Promise<void> {
   const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     const started = Date.now();
+    const key = cipher.keyRing.current.id;
+    const resealed = { integrations: 0, webhookEndpoints: 0 };
     const count = await resealTokens(database, cipher, {
-      onProgress: ({ done, total }) => process.stderr.write(`\rre-sealing tokens with key "${cipher.keyRing.current.id}": ${done}/${total} integrations`),
+      onProgress: ({ integrations, webhookEndpoints }) => {
+        resealed.integrations = integrations.done;
+        resealed.webhookEndpoints = webhookEndpoints.done;
+        process.stderr.write(
+          `\rre-sealing with key "${key}": ${integrations.done}/${integrations.total} integrations, ` +
+            `${webhookEndpoints.done}/${webhookEndpoints.total} webhook endpoint secrets`,
+        );
+      },
     });
-    process.stderr.write(`\ndone: ${count} integrations re-sealed in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stderr.write(
+      `\ndone: ${count} rows re-sealed (${resealed.integrations} integrations, ${resealed.webhookEndpoints} webhook endpoint secrets) ` +
+        `in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
   } finally {
     await database.close();
   }

@@ -219,12 +219,16 @@ export class TokenManager {
     }
 
     await em.execute(
-      `update integrations set access_token = ?, refresh_token = coalesce(?, refresh_token), token_key_id = ?,
+      `update integrations set access_token = ?, refresh_token = ?, token_key_id = ?,
          token_expires_at = ?, updated_at = now() where id = ?`,
       [
         sealIntegrationToken(this.deps.cipher, row.id, 'access_token', tokens.accessToken),
         // Rotation: a new refresh token replaces the old one in the same statement as the access token.
-        tokens.refreshToken ? sealIntegrationToken(this.deps.cipher, row.id, 'refresh_token', tokens.refreshToken) : null,
+        // Without rotation (Google) the old one is kept, but re-sealed with the current key like the
+        // access token, so token_key_id is true of both columns and the refresh token is never left
+        // sealed with a key about to be retired. The row is locked: the plaintext opened above is
+        // still the stored one.
+        sealIntegrationToken(this.deps.cipher, row.id, 'refresh_token', tokens.refreshToken || refreshToken),
         this.deps.cipher.keyRing.current.id,
         tokens.expiresAt ?? null,
         row.id,

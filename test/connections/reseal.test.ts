@@ -40,7 +40,7 @@ describe('re-sealing tokens after a key rotation', () => {
     const rotated = createTokenCipher(createKeyRing([newKey, oldKey]));
     const progress: ResealProgress[] = [];
     expect(await resealTokens(db.database, rotated, { batchSize: 3, onProgress: (p) => progress.push(p) })).toBe(7);
-    expect(progress.at(-1)).toEqual({ done: 7, total: 7 });
+    expect(progress.at(-1)).toEqual({ done: 7, total: 7, integrations: { done: 7, total: 7 }, webhookEndpoints: { done: 0, total: 0 } });
     expect(progress.map((p) => p.done)).toEqual([0, 3, 6, 7]);
 
     // Only the new key is needed from now on.
