@@ -36,7 +36,8 @@ import type { PubSub } from './pubsub/topics.js';
 import { createWebhookRouter } from './webhooks/http/webhook-router.js';
 import { createWebhookEventRetry } from './webhooks/retry-webhook-event.js';
 import { configuredPipelineOptions } from './webhooks/pipeline-settings.js';
-import { createWebhookPipeline } from './webhooks/webhook-pipeline.js';
+import type { WebhookHandlerSetup } from './webhooks/handlers/webhook-handler-registry.js';
+import { createWebhookPipeline, type WebhookPipeline } from './webhooks/webhook-pipeline.js';
 
 /** What tests and tools may swap or add; production passes none. */
 export interface AppOverrides {
@@ -55,6 +56,8 @@ export interface AppOverrides {
   schema?: GraphQLSchema;
   /** Run the webhook queue worker in this process (`npm run worker` runs it alone). @default true */
   webhookWorker?: boolean;
+  /** The deployment's own webhook handlers, registered before the worker starts. */
+  webhookHandlers?: WebhookHandlerSetup;
 }
 
 export interface App {
@@ -68,6 +71,8 @@ export interface App {
   readonly services: GraphQLServices;
   readonly authenticator: Authenticator;
   readonly metrics: ServiceMetrics;
+  /** The webhook queue (the seed's `add`, `getStats`) and the handlers its worker runs. */
+  readonly webhooks: Pick<WebhookPipeline, 'queue' | 'handlers'>;
   /** Starts listening (port 0 picks a free one); resolves with the URL. @default config.port */
   listen(port?: number, host?: string): Promise<string>;
   /**
@@ -155,6 +160,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       // Queue keys share the pub/sub namespace, so deployments (and test runs) on one Redis never meet.
       ...(overrides.redisPrefix ? { bullmq: { prefix: overrides.redisPrefix } } : {}),
     });
+    overrides.webhookHandlers?.(webhooks.handlers);
 
     const services: GraphQLServices = {
       database,
@@ -221,6 +227,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       services,
       authenticator,
       metrics,
+      webhooks: { queue: webhooks.queue, handlers: webhooks.handlers },
       async listen(port = config.port, host) {
         await new Promise<void>((resolve, reject) => {
           httpServer.once('error', reject);

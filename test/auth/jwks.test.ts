@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { decodeJwt, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { createAuthenticator } from '../../src/auth/authenticator.js';
 import { postGraphQL, startTestApp, type TestApp } from '../http/support/test-app.js';
@@ -108,8 +108,11 @@ describe('createAuthenticator', () => {
   it('maps the org claim configured by AUTH_ORG_CLAIM and lower-cases it', async () => {
     const authenticator = createAuthenticator({ jwtSecret: undefined, jwksUrl, issuer: ISSUER, audience: AUDIENCE, orgClaim: 'https://example.com/org' });
     const org = randomUUID().toUpperCase();
-    const principal = await authenticator.authenticate(`Bearer ${await sign(rsa, { 'https://example.com/org': org, org: undefined })}`);
-    expect(principal).toEqual({ userId: 'user-7', organizationId: org.toLowerCase(), roles: ['member'] });
+    const token = await sign(rsa, { 'https://example.com/org': org, org: undefined });
+    const principal = await authenticator.authenticate(`Bearer ${token}`);
+    // Accepted until `exp` plus the 5 s clock tolerance: a subscription socket closes then.
+    const expiresAt = new Date((decodeJwt(token).exp! + 5) * 1000);
+    expect(principal).toEqual({ userId: 'user-7', organizationId: org.toLowerCase(), roles: ['member'], expiresAt });
     await expect(authenticator.authenticate(`Bearer ${await sign(rsa)}`)).rejects.toMatchObject({
       code: 'UNAUTHENTICATED',
       message: 'token lacks a valid "https://example.com/org" claim (an organization UUID)',

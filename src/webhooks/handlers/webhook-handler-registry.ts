@@ -26,3 +26,11 @@ export class WebhookHandlerRegistry {
     for (const handler of matching) await handler(webhook, context);
   };
 }
+
+/**
+ * A deployment's own webhook handlers (the seed's `queue.process(handler)`), registered beside the
+ * built-in ones: `(handlers) => handlers.on('slack', 'message', handleSlackMessage)`. Give the
+ * same setup to `createApp` and to every standalone worker (`startWebhookWorker`): an event a
+ * worker has no handler for completes without one.
+ */
+export type WebhookHandlerSetup = (handlers: WebhookHandlerRegistry) => void;
