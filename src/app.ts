@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { GraphQLSchema } from 'graphql';
+import { authConfigWarnings } from './auth/auth-config-warnings.js';
 import { createAuthenticator, type Authenticator } from './auth/authenticator.js';
 import { mintDevelopmentToken } from './auth/development-token.js';
 import type { Config } from './config.js';
@@ -106,6 +107,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
   configureModuleDefaults(config);
   const authenticator = createAuthenticator(config.auth);
+  if (config.production) for (const warning of authConfigWarnings(config.auth)) logger.warn({}, warning);
   const metrics = createMetrics();
   const limits = overrides.limits ?? DEFAULT_OPERATION_LIMITS;
   const schema = overrides.schema ?? (await buildGraphQLSchema());

@@ -53,3 +53,15 @@ describe('production hardening', () => {
     expect(ok.body.data).toBeDefined();
   });
 });
+
+describe('start-up warnings', () => {
+  it('warns when production accepts tokens made for any audience, and not otherwise', async () => {
+    expect(subject.logs.join('')).not.toContain('AUTH_AUDIENCE is not set');
+    const open = await startTestApp({ NODE_ENV: 'production', AUTH_AUDIENCE: '' }, { webhookWorker: false });
+    try {
+      expect(open.logs.some((line) => line.includes('"level":40') && line.includes('AUTH_AUDIENCE is not set'))).toBe(true);
+    } finally {
+      await open.close();
+    }
+  });
+});
