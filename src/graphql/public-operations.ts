@@ -3,7 +3,8 @@ import { Kind, type DocumentNode, type OperationDefinitionNode, type SelectionSe
 /**
  * Root fields anyone may query without a token: what a federation gateway asks a subgraph
  * (`_service` for the SDL, `_entities` to resolve references, which scope themselves to the
- * caller, or answer nothing without one) and `__typename`.
+ * caller, or answer nothing without one) and `__typename`, which reads nothing and is what
+ * gateways' health checks send (Apollo Gateway's `serviceHealthCheck`).
  */
 const PUBLIC_ROOT_FIELDS = new Set(['_service', '_entities', '__typename']);
 
