@@ -151,6 +151,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     const oauthCallback = createOAuthCallbackHandler({
       connections: connections.connections,
       uiUrl: config.uiUrl,
+      mode: config.oauthCallbackMode,
       logger: logger.child({ component: 'oauth-callback' }),
     });
 

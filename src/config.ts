@@ -43,6 +43,13 @@ export interface Config {
   publicUrl: string;
   /** Where `/oauth/callback` sends the browser afterwards. @default `${publicUrl}/` */
   uiUrl: string;
+  /**
+   * What `/oauth/callback` does (`OAUTH_CALLBACK_MODE`): `complete` the connection from the state
+   * alone (the contract's default), or `forward` the provider's parameters to the UI, which
+   * completes it with `completeConnection` as the signed-in user who started it.
+   * @default 'complete'
+   */
+  oauthCallbackMode: OAuthCallbackMode;
   /** Unset: embedded PostgreSQL (PGlite) under `dataDir`. */
   databaseUrl: string | undefined;
   /** Unset: in-process pub/sub and a queue on the database. */
@@ -73,6 +80,8 @@ export interface Config {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const NODE_ENVS = ['development', 'production', 'test'] as const;
+const OAUTH_CALLBACK_MODES = ['complete', 'forward'] as const;
+export type OAuthCallbackMode = (typeof OAUTH_CALLBACK_MODES)[number];
 /** HS256 needs a key at least as long as the hash (RFC 7518 §3.2). */
 const MIN_JWT_SECRET_LENGTH = 32;
 const KEY_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -243,6 +252,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     publicUrl,
     uiUrl,
+    oauthCallbackMode: optional(env, 'OAUTH_CALLBACK_MODE', z.enum(OAUTH_CALLBACK_MODES, { error: `must be one of ${OAUTH_CALLBACK_MODES.join(', ')}` })) ?? 'complete',
     databaseUrl: optional(env, 'DATABASE_URL', postgresUrl),
     redisUrl: optional(env, 'REDIS_URL', redisUrl),
     dataDir: read(env, 'DATA_DIR') ?? '.data',

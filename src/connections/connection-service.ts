@@ -41,6 +41,8 @@ export interface CompleteConnectionInput {
   code?: string | null | undefined;
   /** The provider's `error` parameter, when the user declined. */
   error?: string | null | undefined;
+  /** The provider's `iss` parameter (RFC 9207), checked against the provider's issuer when given. */
+  iss?: string | null | undefined;
 }
 
 /** What an OAuth error code looks like (RFC 6749 §4.1.2.1: printable ASCII, no quotes or backslash). */
@@ -103,6 +105,7 @@ export class ConnectionService {
     const parameters = new URLSearchParams({ state: input.state });
     if (input.code) parameters.set('code', input.code);
     if (input.error) parameters.set('error', input.error);
+    if (input.iss) parameters.set('iss', input.iss);
     return this.finish(pending, input.state, parameters);
   }
 

@@ -189,6 +189,36 @@ describe('the whole connection flow against a real OAuth server', () => {
 
     expect((await follow(new URLSearchParams({ code: 'abc' }))).searchParams.get('error')).toBe('OAUTH_STATE_INVALID');
   });
+
+  it('in forward mode hands the callback to the UI, where only the user who started it completes it', async () => {
+    const forward = createOAuthCallbackHandler({ connections: harness.services.connections, uiUrl: 'http://localhost:5173/', mode: 'forward' });
+    const dave = newPrincipal('dave');
+    const started = await harness.services.connections.startConnection(dave, { providerId: 'google', redirectUri: REDIRECT_URI });
+    const callback = await oidc.authorize(started.authorizationUrl, { accountId: 'dave' });
+    callback.set('extra', '<script>');
+
+    const landed = new URL(await forward(callback));
+    expect([...landed.searchParams.keys()].sort()).toEqual(['code', 'iss', 'state'].filter((name) => callback.has(name)).sort());
+    expect(landed.searchParams.get('state')).toBe(started.state);
+    // Nothing was completed or consumed on the way.
+    expect(await queryAsSuperuser(db.url, 'select id from integrations where organization_id = $1', [dave.organizationId])).toEqual([]);
+
+    // A link someone else started, completed in another user's session, connects nothing; the owner's session still can.
+    const victim = newPrincipal('victim');
+    const input = { state: landed.searchParams.get('state')!, code: landed.searchParams.get('code'), iss: landed.searchParams.get('iss') };
+    await expect(harness.services.connections.completeConnection(victim, input)).rejects.toMatchObject({ code: 'OAUTH_STATE_INVALID' });
+    const connected = await harness.services.connections.completeConnection(dave, input);
+    expect(connected).toMatchObject({ organizationId: dave.organizationId, status: 'connected' });
+  });
+
+  it('checks the iss a UI passes to completeConnection (RFC 9207)', async () => {
+    const erin = newPrincipal('erin');
+    const started = await harness.services.connections.startConnection(erin, { providerId: 'google', redirectUri: REDIRECT_URI });
+    const callback = await oidc.authorize(started.authorizationUrl, { accountId: 'erin' });
+    await expect(
+      harness.services.connections.completeConnection(erin, { state: started.state, code: callback.get('code'), iss: 'https://attacker.example' }),
+    ).rejects.toMatchObject({ code: 'OAUTH_EXCHANGE_FAILED' });
+  });
 });
 
 describe('refusals', () => {

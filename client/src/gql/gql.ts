@@ -21,6 +21,7 @@ type Documents = {
     "\n  query Providers {\n    providers {\n      ...ProviderFields\n    }\n  }\n": typeof types.ProvidersDocument,
     "\n  subscription IntegrationStatusChanged {\n    integrationStatusChanged {\n      ...IntegrationFields\n    }\n  }\n": typeof types.IntegrationStatusChangedDocument,
     "\n  mutation StartConnection($input: StartConnectionInput!) {\n    startConnection(input: $input) {\n      authorizationUrl\n      state\n      expiresAt\n    }\n  }\n": typeof types.StartConnectionDocument,
+    "\n  mutation CompleteConnection($input: CompleteConnectionInput!) {\n    completeConnection(input: $input) {\n      ...IntegrationFields\n    }\n  }\n": typeof types.CompleteConnectionDocument,
     "\n  mutation DisconnectIntegration($id: ID!) {\n    disconnectIntegration(id: $id) {\n      ...IntegrationFields\n    }\n  }\n": typeof types.DisconnectIntegrationDocument,
     "\n  mutation TestIntegration($id: ID!) {\n    testIntegration(id: $id) {\n      healthy\n      checkedAt\n      latencyMs\n      error\n      integration {\n        ...IntegrationFields\n      }\n    }\n  }\n": typeof types.TestIntegrationDocument,
     "\n  query WebhookActivity($integrationId: ID!, $first: Int) {\n    integration(id: $integrationId) {\n      ...IntegrationFields\n    }\n    webhookEvents(integrationId: $integrationId, first: $first) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...WebhookEventFields\n        }\n      }\n    }\n  }\n": typeof types.WebhookActivityDocument,
@@ -36,6 +37,7 @@ const documents: Documents = {
     "\n  query Providers {\n    providers {\n      ...ProviderFields\n    }\n  }\n": types.ProvidersDocument,
     "\n  subscription IntegrationStatusChanged {\n    integrationStatusChanged {\n      ...IntegrationFields\n    }\n  }\n": types.IntegrationStatusChangedDocument,
     "\n  mutation StartConnection($input: StartConnectionInput!) {\n    startConnection(input: $input) {\n      authorizationUrl\n      state\n      expiresAt\n    }\n  }\n": types.StartConnectionDocument,
+    "\n  mutation CompleteConnection($input: CompleteConnectionInput!) {\n    completeConnection(input: $input) {\n      ...IntegrationFields\n    }\n  }\n": types.CompleteConnectionDocument,
     "\n  mutation DisconnectIntegration($id: ID!) {\n    disconnectIntegration(id: $id) {\n      ...IntegrationFields\n    }\n  }\n": types.DisconnectIntegrationDocument,
     "\n  mutation TestIntegration($id: ID!) {\n    testIntegration(id: $id) {\n      healthy\n      checkedAt\n      latencyMs\n      error\n      integration {\n        ...IntegrationFields\n      }\n    }\n  }\n": types.TestIntegrationDocument,
     "\n  query WebhookActivity($integrationId: ID!, $first: Int) {\n    integration(id: $integrationId) {\n      ...IntegrationFields\n    }\n    webhookEvents(integrationId: $integrationId, first: $first) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          ...WebhookEventFields\n        }\n      }\n    }\n  }\n": types.WebhookActivityDocument,
@@ -86,6 +88,10 @@ export function graphql(source: "\n  subscription IntegrationStatusChanged {\n  
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation StartConnection($input: StartConnectionInput!) {\n    startConnection(input: $input) {\n      authorizationUrl\n      state\n      expiresAt\n    }\n  }\n"): (typeof documents)["\n  mutation StartConnection($input: StartConnectionInput!) {\n    startConnection(input: $input) {\n      authorizationUrl\n      state\n      expiresAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CompleteConnection($input: CompleteConnectionInput!) {\n    completeConnection(input: $input) {\n      ...IntegrationFields\n    }\n  }\n"): (typeof documents)["\n  mutation CompleteConnection($input: CompleteConnectionInput!) {\n    completeConnection(input: $input) {\n      ...IntegrationFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -80,6 +80,15 @@ export const StartConnectionMutation = graphql(`
   }
 `);
 
+/** Completes a connection whose callback the service forwarded to the UI (`OAUTH_CALLBACK_MODE=forward`). */
+export const CompleteConnectionMutation = graphql(`
+  mutation CompleteConnection($input: CompleteConnectionInput!) {
+    completeConnection(input: $input) {
+      ...IntegrationFields
+    }
+  }
+`);
+
 export const DisconnectIntegrationMutation = graphql(`
   mutation DisconnectIntegration($id: ID!) {
     disconnectIntegration(id: $id) {

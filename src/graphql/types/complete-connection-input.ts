@@ -10,4 +10,7 @@ export class CompleteConnectionInput {
 
   @Field(() => String, { nullable: true, description: "The provider's error parameter, when the user declined." })
   error?: string | null;
+
+  @Field(() => String, { nullable: true, description: "The provider's iss parameter (RFC 9207), when it sent one." })
+  iss?: string | null;
 }

@@ -1,7 +1,7 @@
 import { act, fireEvent, screen } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { fakeServer, renderWithClient } from '../../test/fakeClient';
-import { googleProvider } from '../../test/fixtures';
+import { googleProvider, integration } from '../../test/fixtures';
 import { CallbackNotice } from './CallbackNotice';
 
 const server = () => fakeServer((name) => (name === 'Providers' ? { data: { providers: [googleProvider] } } : undefined));
@@ -42,6 +42,28 @@ describe('CallbackNotice', () => {
     window.history.replaceState(null, '', '/?error=OAUTH_STATE_INVALID');
     renderWithClient(<CallbackNotice />, server());
     expect(screen.getByRole('alert').textContent).toMatch(/expired or was already used/i);
+  });
+
+  it('completes a forwarded callback as the signed-in user, once, and never leaves the code in the URL', async () => {
+    window.history.replaceState(null, '', '/?state=s-123&code=c-456&iss=https%3A%2F%2Faccounts.google.com#/');
+    const fake = fakeServer((name) => {
+      if (name === 'Providers') return { data: { providers: [googleProvider] } };
+      if (name === 'CompleteConnection') return { data: { completeConnection: { __typename: 'Integration', ...integration({ providerId: 'google' }) } } };
+      return undefined;
+    });
+    renderWithClient(<CallbackNotice />, fake);
+    expect(window.location.search).toBe('');
+    expect(await screen.findByText(/Google Workspace is connected/)).toBeTruthy();
+    const completions = fake.operations.filter((op) => op.kind === 'mutation');
+    expect(completions).toHaveLength(1);
+    expect(completions[0]!.variables).toEqual({ input: { state: 's-123', code: 'c-456', error: null, iss: 'https://accounts.google.com' } });
+  });
+
+  it('explains a forwarded callback the service refuses (a link someone else started)', async () => {
+    window.history.replaceState(null, '', '/?state=s-123&code=c-456');
+    const fake = fakeServer((name) => (name === 'CompleteConnection' ? { errors: [{ message: 'state invalid', code: 'OAUTH_STATE_INVALID' }] } : undefined));
+    renderWithClient(<CallbackNotice />, fake);
+    expect((await screen.findByRole('alert')).textContent).toMatch(/expired or was already used/i);
   });
 
   it('renders nothing without callback parameters', () => {
