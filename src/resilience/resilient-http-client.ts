@@ -109,6 +109,8 @@ interface PreparedCall {
   timeout: number;
   deadline: number;
   deadlineAt: number;
+  /** A retry wait was cut at the deadline: no attempt follows it. */
+  deadlineReached: boolean;
   attempts: number;
   metrics: RequestMetrics;
   loggedUrl?: string;
@@ -172,10 +174,15 @@ export class ResilientHttpClient {
     this.#retry = createRetryPolicy(
       retry,
       isRetryableAttemptError,
-      // Never sleep past the call's deadline: the next attempt then fails with DEADLINE at it.
+      // Never sleep past the call's deadline: a wait cut at it ends the call with DEADLINE rather
+      // than waking a hair early (timers run on the loop's cached clock) to send a doomed attempt.
       (delay, failure) => {
-        const deadlineAt = failure instanceof IntegrationError ? deadlineOf.get(failure) : undefined;
-        return deadlineAt === undefined ? delay : Math.max(0, Math.min(delay, deadlineAt - Date.now()));
+        const call = failure instanceof IntegrationError ? callOf.get(failure) : undefined;
+        if (call === undefined) return delay;
+        const remaining = call.deadlineAt - Date.now();
+        if (delay < remaining) return delay;
+        call.deadlineReached = true;
+        return Math.max(0, remaining);
       },
     );
     const onRetry = options.retry?.onRetry;
@@ -239,7 +246,7 @@ export class ResilientHttpClient {
       // cockatiel's retry sleeps through an abort and then calls again: send nothing then.
       call.signal?.throwIfAborted();
       const remaining = call.deadlineAt - Date.now();
-      if (remaining <= 0) throw new DeadlineExceededError(call.deadline);
+      if (remaining <= 0 || call.deadlineReached) throw new DeadlineExceededError(call.deadline);
       const cutByDeadline = remaining < call.timeout;
       return breaker.executeUntranslated(() => this.#attempt(call, cutByDeadline ? remaining : call.timeout, cutByDeadline), call.signal);
     } catch (error) {
@@ -308,6 +315,7 @@ export class ResilientHttpClient {
       timeout: timeoutMs,
       deadline,
       deadlineAt: Date.now() + deadline,
+      deadlineReached: false,
       attempts: 0,
       metrics: this.#metricsOf(method),
       withResponse,
@@ -513,11 +521,11 @@ const attemptSeconds = (attempt: FetchAttempt, timeoutMs: number): number => (pe
 /** Attempt errors know whether they are retryable: they were built knowing the method, the idempotency flags and the remaining deadline. */
 const isRetryableAttemptError = (error: unknown): boolean => error instanceof IntegrationError && error.retryable;
 
-/** The deadline of the call a retryable attempt error came from, for the retry policy's waits. */
-const deadlineOf = new WeakMap<IntegrationError, number>();
+/** The call a retryable attempt error came from, for the retry policy's waits to respect its deadline. */
+const callOf = new WeakMap<IntegrationError, PreparedCall>();
 
 function withDeadline(error: IntegrationError, call: PreparedCall): IntegrationError {
-  if (error.retryable) deadlineOf.set(error, call.deadlineAt);
+  if (error.retryable) callOf.set(error, call);
   return error;
 }
 

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { register } from 'prom-client';
 import {
   createHttpClient,
@@ -260,6 +260,27 @@ describe('createHttpClient: timeouts, deadline, abort', () => {
     const error = await failureOf(http.get('/down'));
     expect(error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', kind: 'DEADLINE' });
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('sends no attempt after a wait cut at the deadline, even when its timer fires early', async () => {
+    server.otherwise(json(503, {}));
+    // Timers run on a monotonic millisecond clock and the deadline on the wall clock; the two can
+    // disagree by a millisecond (rounding) or more (a wall-clock adjustment). Here the wall clock
+    // lags by 5 ms from the moment the wait is armed, so the timer fires before the deadline.
+    const realNow = Date.now.bind(Date);
+    let skew: jest.Spied<typeof Date.now> | undefined;
+    try {
+      const http = client({
+        timeout: 1_000,
+        deadline: 300,
+        retryConfig: { maxAttempts: 3, initialDelay: 60_000, maxDelay: 60_000, jitter: false, onRetry: () => void (skew ??= jest.spyOn(Date, 'now').mockImplementation(() => realNow() - 5)) },
+      });
+      const error = await failureOf(http.get('/down'));
+      expect(error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', kind: 'DEADLINE' });
+      expect(server.requests).toHaveLength(1);
+    } finally {
+      skew?.mockRestore();
+    }
   });
 
   it('a per-call deadline overrides the client one', async () => {
