@@ -158,12 +158,10 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     const webhooks = createWebhookPipeline({
       database,
       pubsub,
-      ...configuredPipelineOptions(config),
+      ...configuredPipelineOptions(config, overrides.redisPrefix),
       logger: logger.child({ component: 'webhooks' }),
-      // Queue keys share the pub/sub namespace, so deployments (and test runs) on one Redis never meet.
-      ...(overrides.redisPrefix ? { bullmq: { prefix: overrides.redisPrefix } } : {}),
+      handlers: overrides.webhookHandlers,
     });
-    overrides.webhookHandlers?.(webhooks.handlers);
 
     const services: GraphQLServices = {
       database,

@@ -41,11 +41,10 @@ export async function startWebhookWorker(config: Config, options: WebhookWorkerO
     const pipeline = createWebhookPipeline({
       database,
       pubsub,
-      ...configuredPipelineOptions(config),
+      ...configuredPipelineOptions(config, options.redisPrefix),
       logger,
-      ...(options.redisPrefix ? { bullmq: { prefix: options.redisPrefix } } : {}),
+      handlers: options.webhookHandlers,
     });
-    options.webhookHandlers?.(pipeline.handlers);
     await pipeline.startWorker();
     logger.info({ backend: pipeline.queue.backendKind, concurrency: config.webhooks.workerConcurrency }, 'webhook worker started');
     return {

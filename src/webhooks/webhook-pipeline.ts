@@ -2,7 +2,7 @@ import type { TokenCipher } from '../crypto/index.js';
 import type { Database } from '../db/database.js';
 import type { PubSub } from '../pubsub/topics.js';
 import { registerIntegrationStatusHandlers } from './handlers/integration-status-handlers.js';
-import { WebhookHandlerRegistry } from './handlers/webhook-handler-registry.js';
+import { WebhookHandlerRegistry, type WebhookHandlerSetup } from './handlers/webhook-handler-registry.js';
 import type { ProviderReceiver } from './provider-receiver.js';
 import { createBullMQQueueBackend } from './queue/bullmq-queue-backend.js';
 import { createDatabaseQueueBackend } from './queue/database-queue-backend.js';
@@ -31,6 +31,8 @@ export interface WebhookPipelineOptions
   logger?: WebhookLogger;
   /** BullMQ queue name and key prefix (tests use random ones). */
   bullmq?: { queueName?: string; prefix?: string };
+  /** The deployment's own handlers, registered after the built-in ones. */
+  handlers?: WebhookHandlerSetup | undefined;
   /** How long ingest may take to store an event before answering 503. @default 5000 */
   ingestTimeoutMs?: number;
   /** Database backend: how often idle workers look for due events. @default 1000 */
@@ -42,7 +44,7 @@ export interface WebhookPipeline {
   queue: WebhookQueue;
   ingest: WebhookIngest;
   directory: WebhookDirectory;
-  /** Built-in handlers are registered; add more before `startWorker`. */
+  /** Built-in handlers and `options.handlers` are registered; add more before `startWorker`. */
   handlers: WebhookHandlerRegistry;
   startWorker(): Promise<void>;
   close(): Promise<void>;
@@ -73,6 +75,7 @@ export function createWebhookPipeline(options: WebhookPipelineOptions): WebhookP
 
   const handlers = new WebhookHandlerRegistry();
   registerIntegrationStatusHandlers(handlers, pubsub);
+  options.handlers?.(handlers);
 
   return {
     queue,

@@ -25,8 +25,8 @@ export interface AsanaReceiverOptions {
  * Asana webhooks: https://developers.asana.com/docs/webhooks-guide
  * The target URL carries `?hook=<token>`, a random id registered (without secret) just before the
  * webhook is created. Asana's handshake POST carries `X-Hook-Secret`: stored (sealed) the first
- * time only, within minutes of the registration and for a live integration, and echoed back. Later deliveries carry `X-Hook-Signature`, the hex HMAC-SHA256 of
- * the body with that secret. Asana sends no timestamp to bound replays; a replayed body hashes to
+ * time only, within minutes of the registration and for a live integration, and echoed back.
+ * Later deliveries carry `X-Hook-Signature`, the hex HMAC-SHA256 of the body with that secret. Asana sends no timestamp to bound replays; a replayed body hashes to
  * an already-stored delivery id and is not stored twice. Empty `events` arrays are heartbeats.
  */
 export function createAsanaReceiver({ directory }: AsanaReceiverOptions): ProviderReceiver {
