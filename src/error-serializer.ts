@@ -33,8 +33,8 @@ export function serializeError(value: unknown, depth = 0): unknown {
     if (typeof value === 'string' || typeof value === 'number') (serialized as unknown as Record<string, unknown>)[field] = value;
   }
   if (error.cause !== undefined && depth < MAX_CAUSE_DEPTH) {
-    const cause = serializeError(error.cause, depth + 1);
-    serialized.cause = cause instanceof Object && !(cause instanceof Array) ? (cause as SerializedError) : String(cause);
+    // A cause that is not an error (an object a library attached) is named, not copied: it may hold a body.
+    serialized.cause = error.cause instanceof Error ? (serializeError(error.cause, depth + 1) as SerializedError) : String(error.cause);
   }
   return serialized;
 }

@@ -55,6 +55,12 @@ describe('createLogger errors', () => {
     });
     expect(JSON.stringify(lines)).not.toMatch(/\bat .*\.(ts|js):\d+|xoxb-in-a-body/);
   });
+
+  it('names a cause that is not an error instead of copying it', () => {
+    const { lines, logger } = capture();
+    logger.error({ err: new Error('token exchange failed', { cause: { body: 'refresh-in-a-body' } }) }, 'failed');
+    expect(lines[0]?.err).toEqual({ type: 'Error', message: 'token exchange failed', cause: '[object Object]' });
+  });
 });
 
 describe('createHttpLogger errors', () => {
