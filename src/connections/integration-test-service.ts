@@ -3,7 +3,7 @@ import { IntegrationEntity } from '../db/entities/index.js';
 import { isUuid } from '../db/organization-id.js';
 import { toIntegrationSnapshot } from '../db/snapshots.js';
 import { AppError, ErrorCode, notFound } from '../errors/app-error.js';
-import { IntegrationError } from '../providers/integration-error.js';
+import { IntegrationError } from '../resilience/integration-error.js';
 import type { ProviderId } from '../providers/provider-ids.js';
 import type { ConnectionDependencies } from './connection-dependencies.js';
 import type { TokenManager } from './token-manager.js';

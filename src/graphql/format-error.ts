@@ -2,7 +2,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { AppError, ErrorCode } from '../errors/app-error.js';
-import { IntegrationError, IntegrationErrorCode } from '../providers/integration-error.js';
+import { IntegrationError, IntegrationErrorCode } from '../resilience/integration-error.js';
 import { CircuitOpenError } from '../resilience/circuit-open-error.js';
 import { DeadlineExceededError } from '../resilience/deadline-exceeded-error.js';
 

@@ -35,4 +35,4 @@ export { createHttpClient, type HttpClient, type HttpClientConfig, type HttpCall
 export { parseRetryAfter, retryAfterMs } from './retry-after.js';
 export { redactUrl, redactHeaders, redactValue, REDACTED } from './redaction.js';
 export { silentLogger, type ResilienceLogger } from './resilience-logger.js';
-export { IntegrationError, IntegrationErrorCode, isIntegrationError, isProviderAuthError, type IntegrationFailureKind } from '../providers/integration-error.js';
+export { IntegrationError, IntegrationErrorCode, isIntegrationError, isProviderAuthError, type IntegrationFailureKind } from './integration-error.js';

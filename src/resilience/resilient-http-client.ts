@@ -1,5 +1,5 @@
 import type { RetryPolicy } from 'cockatiel';
-import { IntegrationError, IntegrationErrorCode } from '../providers/integration-error.js';
+import { IntegrationError, IntegrationErrorCode } from './integration-error.js';
 import { CircuitBreakerPresets, type CircuitBreaker, type CircuitBreakerConfig, type ProviderHealth } from './circuit-breaker.js';
 import { CircuitOpenError } from './circuit-open-error.js';
 import { DeadlineExceededError } from './deadline-exceeded-error.js';
