@@ -5,7 +5,8 @@ import { CircuitOpenError } from './circuit-open-error.js';
 import { DeadlineExceededError } from './deadline-exceeded-error.js';
 import { raceAbort } from './abort.js';
 import { clearAttemptTimeout } from './attempt-timeouts.js';
-import { startFetchAttempt, type FetchAttempt } from './fetch-attempt.js';
+import type { FetchAttempt } from './fetch-attempt.js';
+import { startFetchAttempt } from './start-fetch-attempt.js';
 import { providerRetries, requestMetrics, type RequestMetrics } from './metrics.js';
 import { providerBreakers, type ProviderBreakerRegistry } from './provider-breakers.js';
 import { describeBody, redactHeaders, redactUrl } from './redaction.js';
@@ -135,7 +136,7 @@ function socketErrorCode(error: unknown): string | undefined {
  * deadline, the caller's AbortSignal, metrics and redacted logs. Policies are cockatiel's,
  * composed as retry(breaker(attempt)): each attempt counts on the breaker, and an open
  * breaker stops the retries. Each attempt has its timeout, which ends the request in the
- * transport (fetch-attempt.ts, dispatcher-attempt.ts) from one shared timer
+ * transport (start-fetch-attempt.ts, dispatcher-attempt.ts) from one shared timer
  * (attempt-timeouts.ts), rather than cockatiel's timeout policy with its derived controller,
  * listeners and timer per attempt.
  */
