@@ -1,10 +1,11 @@
 import type { CircuitBreakerConfig, ProviderHealth } from '../resilience/circuit-breaker.js';
 import type { ProviderBreakerRegistry } from '../resilience/provider-breakers.js';
 import type { ResilienceLogger } from '../resilience/resilience-logger.js';
-import { ResilientHttpClient, type HttpRequestConfig, type HttpResponse, type HttpRetryConfig } from '../resilience/resilient-http-client.js';
+import type { HttpRequestConfig, HttpResponse, HttpRetryConfig } from '../resilience/http-request.js';
+import { ResilientHttpClient } from '../resilience/resilient-http-client.js';
 
 export { IntegrationError, IntegrationErrorCode, isProviderAuthError } from './integration-error.js';
-export type { HttpRequestConfig as RequestConfig } from '../resilience/resilient-http-client.js';
+export type { HttpRequestConfig as RequestConfig } from '../resilience/http-request.js';
 
 export interface BaseIntegrationClientOptions {
   /** Per-attempt timeout in ms. @default 30000 */

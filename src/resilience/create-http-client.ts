@@ -1,6 +1,7 @@
 import type { CircuitBreakerConfig, ProviderHealth } from './circuit-breaker.js';
 import type { ProviderBreakerRegistry } from './provider-breakers.js';
-import { ResilientHttpClient, type HttpRequestConfig, type HttpResponse, type HttpRetryConfig } from './resilient-http-client.js';
+import type { HttpRequestConfig, HttpResponse, HttpRetryConfig } from './http-request.js';
+import { ResilientHttpClient } from './resilient-http-client.js';
 import type { ResilienceLogger } from './resilience-logger.js';
 
 export interface HttpClientConfig {

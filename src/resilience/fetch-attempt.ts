@@ -10,3 +10,6 @@ export interface FetchAttempt extends TimedAttempt {
   /** Sets what `fetch` needs to end this attempt at its timeout, and at the caller's signal if given. */
   applyTo(init: RequestInit, callSignal: AbortSignal | undefined): void;
 }
+
+/** Seconds since the attempt started (its timeout was armed `timeoutMs` before it expires). */
+export const attemptSeconds = (attempt: FetchAttempt, timeoutMs: number): number => (performance.now() - (attempt.expiresAt - timeoutMs)) / 1000;

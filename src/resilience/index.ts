@@ -23,14 +23,8 @@ export {
   resetProviderBreakers,
   type ProviderHealthEntry,
 } from './provider-breakers.js';
-export {
-  ResilientHttpClient,
-  type HttpMethod,
-  type HttpRequestConfig,
-  type HttpResponse,
-  type HttpRetryConfig,
-  type ResilientHttpClientOptions,
-} from './resilient-http-client.js';
+export { ResilientHttpClient, type ResilientHttpClientOptions } from './resilient-http-client.js';
+export type { HttpMethod, HttpRequestConfig, HttpResponse, HttpRetryConfig } from './http-request.js';
 export { createHttpClient, type HttpClient, type HttpClientConfig, type HttpCallOptions } from './create-http-client.js';
 export { parseRetryAfter, retryAfterMs } from './retry-after.js';
 export { redactUrl, redactHeaders, redactValue, REDACTED } from './redaction.js';
