@@ -10,6 +10,7 @@ import { IntegrationError } from './integration-error.js';
 import { providerRetries } from './metrics.js';
 import { CallSettings, fetchInit, loggedUrl, type PreparedCall } from './prepared-call.js';
 import { providerBreakers, type ProviderBreakerRegistry } from './provider-breakers.js';
+import { readCommonErrorShapes, type ProviderErrorReader } from './provider-error.js';
 import { describeBody, redactHeaders } from './redaction.js';
 import { silentLogger, type ResilienceLogger } from './resilience-logger.js';
 import { bodyReading, decodeTextBody, readOtherBody, type DecodedBody } from './response-body.js';
@@ -37,6 +38,20 @@ export interface ResilientHttpClientOptions {
    * @default 30000
    */
   maxRetryAfterMs?: number;
+  /**
+   * Reads the provider's own error code and message from a failed answer, and what it says the
+   * failure is where the status does not (a rate limit answered 403). Runs on failed answers
+   * only. What it reads ends, cleaned and bounded, in the error's message and `providerError`.
+   * @default {@link readCommonErrorShapes}
+   */
+  readError?: ProviderErrorReader;
+  /**
+   * The provider fails some requests with a 2xx answer and says so in the body (Slack's
+   * `ok: false`): `readError` reads every 2xx answer too, and one it reports on fails the call
+   * like any failed answer (a rate limit is waited for and retried).
+   * @default false
+   */
+  failsWith2xx?: boolean;
   /** @default a silent logger */
   logger?: ResilienceLogger;
   /** @default the process registry ({@link providerBreakers}) */
@@ -78,7 +93,12 @@ export class ResilientHttpClient {
       maxAttempts: retry.maxAttempts,
       maxDelay: retry.maxDelay,
     });
-    this.#failures = new CallFailures(options.name, options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS);
+    this.#failures = new CallFailures(
+      options.name,
+      options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS,
+      options.readError ?? readCommonErrorShapes,
+      options.failsWith2xx ?? false,
+    );
     this.#breakerConfig = options.circuitBreaker ?? CircuitBreakerPresets.standard;
     this.#breakers = options.breakers ?? providerBreakers;
     this.#logger = options.logger ?? silentLogger;
@@ -195,6 +215,7 @@ export class ResilientHttpClient {
         kind: failure.kind,
         statusCode: failure.statusCode,
         retryAfterMs: failure.retryAfterMs,
+        providerError: failure.providerError,
         error: failure.message,
       },
       'provider request failed',
@@ -232,11 +253,17 @@ export class ResilientHttpClient {
       if (debug) this.#logResponse(call, response.status, seconds);
       if (!response.ok) throw this.#failures.status(call, response, decoded.data);
       if (decoded.invalidJson) throw this.#failures.invalidJson(response.status, decoded.data);
+      if (this.#failures.failsWith2xx) this.#failIfOkAnswerFailed(call, response, decoded.data);
       return call.withResponse ? { status: response.status, headers: response.headers, data: decoded.data } : decoded.data;
     } finally {
       // Not aborted on return: the attempt has read its whole body by then.
       clearAttemptTimeout(attempt);
     }
+  }
+
+  #failIfOkAnswerFailed(call: PreparedCall, response: Response, data: unknown): void {
+    const failure = this.#failures.ofOkAnswer(call, response, data);
+    if (failure) throw failure;
   }
 
   #logRequest(call: PreparedCall): void {

@@ -9,6 +9,37 @@ export function googleError(code: number, message: string, status: string): Fake
 
 const STATUS_BY_CODE: Record<number, string> = { 400: 'INVALID_ARGUMENT', 404: 'NOT_FOUND', 401: 'UNAUTHENTICATED' };
 
+/**
+ * An error as the Calendar, Drive and Gmail v3 APIs document it, with a `reason` per error
+ * (https://developers.google.com/workspace/calendar/api/guides/errors,
+ * https://developers.google.com/drive/api/guides/handle-errors).
+ */
+export function googleReasonError(code: number, reason: string, message: string, domain = 'global'): FakeResponse {
+  return { status: code, json: { error: { errors: [{ domain, reason, message }], code, message } } };
+}
+
+/** "403: User Rate Limit Exceeded": back off and retry. */
+export const googleUserRateLimitExceeded = (): FakeResponse => googleReasonError(403, 'userRateLimitExceeded', 'User Rate Limit Exceeded', 'usageLimits');
+/** "403: Rate Limit Exceeded" (per calendar or per user): back off and retry. */
+export const googleRateLimitExceeded = (): FakeResponse => googleReasonError(403, 'rateLimitExceeded', 'Rate Limit Exceeded', 'usageLimits');
+
+/** The 403 for a token without the scope a method needs, with the ErrorInfo Google adds to it today. */
+export function googleInsufficientScopes(service: string, method: string): FakeResponse {
+  return {
+    status: 403,
+    headers: { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="https://www.googleapis.com/auth/calendar"' },
+    json: {
+      error: {
+        code: 403,
+        message: 'Request had insufficient authentication scopes.',
+        errors: [{ message: 'Insufficient Permission', domain: 'global', reason: 'insufficientPermissions' }],
+        status: 'PERMISSION_DENIED',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT', domain: 'googleapis.com', metadata: { service, method } }],
+      },
+    },
+  };
+}
+
 /** A message Gmail received, decoded from its base64url `raw`. */
 export interface SentGmailMessage {
   raw: string;

@@ -3,6 +3,7 @@ import { defaultProviderSource, type ProviderSource } from '../clients/default-p
 import { OAuthProviderClient } from '../clients/oauth-provider-client.js';
 import type { ProviderClient } from '../clients/provider-client.js';
 import { isAuthRejection, parseProviderResponse } from '../clients/provider-response.js';
+import { readGoogleError } from './google-error.js';
 import { buildHtmlEmail, encodeRawMessage } from './mime-message.js';
 import {
   calendarEventSchema,
@@ -34,7 +35,7 @@ export class GoogleClient extends OAuthProviderClient implements ProviderClient 
    * @param options retry, timeout and breaker settings @default the resilience layer's
    */
   constructor(providerSource: ProviderSource = defaultProviderSource('google'), options?: BaseIntegrationClientOptions) {
-    super('google', providerSource, options);
+    super('google', providerSource, { readError: readGoogleError, ...options });
   }
 
   /** Every calendar on the user's calendar list, following `nextPageToken` to the last page. */
@@ -98,8 +99,9 @@ export class GoogleClient extends OAuthProviderClient implements ProviderClient 
   }
 
   /**
-   * True when Google accepts the token, false when it rejects it (401/403). Other failures
-   * (Google down, circuit open) are thrown: they say nothing about the token.
+   * True when Google accepts the token, false when it rejects it (401, or a 403 for a scope it
+   * lacks). Other failures (Google down or rate limiting, circuit open) are thrown: they say
+   * nothing about the token.
    */
   async testConnection(accessToken: string): Promise<boolean> {
     try {
