@@ -11,6 +11,8 @@ import {
   googleRateLimitExceeded,
   googleReasonError,
   googleUserRateLimitExceeded,
+  SHARED_DRIVE_FOLDER_ID,
+  SHARED_DRIVE_ID,
 } from '../support/fake-google.js';
 
 const fake = createFakeGoogle();
@@ -119,6 +121,14 @@ describe('GoogleClient APIs against a local Google', () => {
     expect(request?.json()).toMatchObject({ summary: 'Team Meeting', attendees: [{ email: 'colleague@example.com' }] });
   });
 
+  it('invites the attendees of a new event unless told otherwise', async () => {
+    const meeting = { summary: 'Team Meeting', start: { dateTime: '2025-12-01T10:00:00Z' }, end: { dateTime: '2025-12-01T11:00:00Z' }, attendees: [{ email: 'colleague@example.com' }] };
+    await client.createEvent(GOOGLE_ACCESS_TOKEN, 'primary', meeting);
+    await client.createEvent(GOOGLE_ACCESS_TOKEN, 'primary', meeting, { sendUpdates: 'externalOnly' });
+    await client.createEvent(GOOGLE_ACCESS_TOKEN, 'primary', meeting, { sendUpdates: 'none' });
+    expect(fake.server.requests.map((request) => request.query.get('sendUpdates'))).toEqual(['all', 'externalOnly', 'none']);
+  });
+
   it('creates a Drive folder under a parent', async () => {
     const folder = await client.createFolder(GOOGLE_ACCESS_TOKEN, 'HR Documents', 'parent-folder-id');
     expect(folder).toMatchObject({ id: 'folder123', name: 'HR Documents', mimeType: 'application/vnd.google-apps.folder' });
@@ -127,6 +137,12 @@ describe('GoogleClient APIs against a local Google', () => {
       mimeType: 'application/vnd.google-apps.folder',
       parents: ['parent-folder-id'],
     });
+  });
+
+  it('creates a Drive folder under a shared drive’s folder', async () => {
+    const folder = await client.createFolder(GOOGLE_ACCESS_TOKEN, 'HR Documents', SHARED_DRIVE_FOLDER_ID);
+    expect(folder).toMatchObject({ id: 'folder123', name: 'HR Documents', driveId: SHARED_DRIVE_ID });
+    expect(fake.server.requests[0]?.query.get('supportsAllDrives')).toBe('true');
   });
 
   it('creates a top-level Drive folder without parents', async () => {

@@ -40,6 +40,13 @@ export function googleInsufficientScopes(service: string, method: string): FakeR
   };
 }
 
+/** events.insert's `sendUpdates` values (https://developers.google.com/workspace/calendar/api/v3/reference/events/insert). */
+const SEND_UPDATES = ['all', 'externalOnly', 'none'];
+
+/** A shared drive, and a folder in it, of the fake's user. */
+export const SHARED_DRIVE_ID = '0AHR-shared-drive-Uk9PVA';
+export const SHARED_DRIVE_FOLDER_ID = '1shared-drive-folder-HR-documents';
+
 /** A message Gmail received, decoded from its base64url `raw`. */
 export interface SentGmailMessage {
   raw: string;
@@ -49,8 +56,9 @@ export interface SentGmailMessage {
 
 /**
  * www.googleapis.com as far as the Google client uses it: Calendar v3 calendarList (paged by
- * `pageToken`) and events.insert, Drive v3 files.create, Gmail v1 users.messages.send, and the
- * OAuth2 v3 userinfo endpoint. A token other than {@link GOOGLE_ACCESS_TOKEN} gets Google's 401.
+ * `pageToken`) and events.insert, Drive v3 files.create (in My Drive, or in a shared drive under
+ * {@link SHARED_DRIVE_FOLDER_ID}), Gmail v1 users.messages.send, and the OAuth2 v3 userinfo
+ * endpoint. A token other than {@link GOOGLE_ACCESS_TOKEN} gets Google's 401.
  */
 export function createFakeGoogle(): { server: FakeProviderServer; sent: SentGmailMessage[] } {
   const sent: SentGmailMessage[] = [];
@@ -88,6 +96,9 @@ export function createFakeGoogle(): { server: FakeProviderServer; sent: SentGmai
   server.route('POST', '/calendar/v3/calendars/:calendarId/events', (request, check, params) => {
     if (!authorized(bearerToken(request))) return unauthenticated;
     check(contentType(request) === 'application/json', 'events.insert takes a JSON event resource');
+    // Without sendUpdates Google invites nobody ("The default is false"): the client says what it wants.
+    const sendUpdates = request.query.get('sendUpdates');
+    check(sendUpdates !== null && SEND_UPDATES.includes(sendUpdates), 'sendUpdates is all, externalOnly or none');
     const event = request.json() as Record<string, { dateTime?: string; date?: string } | undefined>;
     check(Boolean(event.start?.dateTime ?? event.start?.date), 'event.start needs dateTime or date');
     check(Boolean(event.end?.dateTime ?? event.end?.date), 'event.end needs dateTime or date');
@@ -109,7 +120,14 @@ export function createFakeGoogle(): { server: FakeProviderServer; sent: SentGmai
     check(typeof file.name === 'string' && file.name.length > 0, 'file.name is required');
     check(file.mimeType === 'application/vnd.google-apps.folder', 'a folder has mimeType application/vnd.google-apps.folder');
     check(file.parents === undefined || (Array.isArray(file.parents) && file.parents.length === 1), 'parents is a one-element array');
-    return { json: { kind: 'drive#file', id: 'folder123', name: file.name, mimeType: file.mimeType } };
+    const parent = Array.isArray(file.parents) ? (file.parents[0] as string) : undefined;
+    const inSharedDrive = parent === SHARED_DRIVE_FOLDER_ID;
+    // A shared drive's items do not exist for an app that does not say it supports them
+    // (https://developers.google.com/drive/api/guides/enable-shareddrives).
+    if (inSharedDrive && request.query.get('supportsAllDrives') !== 'true') {
+      return { status: 404, json: { error: { errors: [{ domain: 'global', reason: 'notFound', message: `File not found: ${parent}.`, locationType: 'parameter', location: 'fileId' }], code: 404, message: `File not found: ${parent}.` } } };
+    }
+    return { json: { kind: 'drive#file', id: 'folder123', name: file.name, mimeType: file.mimeType, ...(inSharedDrive && { driveId: SHARED_DRIVE_ID }) } };
   });
 
   server.route('POST', '/gmail/v1/users/me/messages/send', (request, check) => {
