@@ -3,6 +3,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { AppError, ErrorCode } from '../errors/app-error.js';
 import { IntegrationError, IntegrationErrorCode } from '../resilience/integration-error.js';
+import { operationLimitOf } from './operation-limits.js';
 import type { ProviderErrorSummary } from '../resilience/provider-error.js';
 import { CircuitOpenError } from '../resilience/circuit-open-error.js';
 import { DeadlineExceededError } from '../resilience/deadline-exceeded-error.js';
@@ -89,7 +90,10 @@ export function createErrorFormatter(logger: Pick<Logger, 'error'>): ErrorFormat
         ...(providerError !== undefined && { providerError }),
       });
     }
-    // Request errors (parse, validation, limits, variables; Apollo wraps them keeping the code)
+    // An operation over a limit, on either transport and whoever wrapped it.
+    const limit = operationLimitOf(original);
+    if (limit) return withCode(formatted, limit.message, ErrorCode.BAD_USER_INPUT);
+    // Request errors (parse, validation, variables; Apollo wraps them keeping the code)
     // and errors raised deliberately with a contract code describe the caller's request.
     if (original instanceof GraphQLError) {
       const code = typeof original.extensions.code === 'string' ? original.extensions.code : undefined;
