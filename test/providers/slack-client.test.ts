@@ -172,6 +172,12 @@ describe('SlackClient and Slack’s rate limits answered with HTTP 200', () => {
     expect(fake.server.count('POST', '/api/chat.postMessage')).toBe(2);
   });
 
+  it('reads the upload host’s own error', async () => {
+    fake.server.enqueue('POST', '/upload/v1/:fileId', { status: 413, json: { message: 'File exceeds the announced length' } });
+    const error = await client.uploadFile(SLACK_BOT_TOKEN, 'C001', 'report', 'report.txt').catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'PROVIDER_REQUEST_REJECTED', statusCode: 413, providerError: { message: 'File exceeds the announced length' } });
+  });
+
   it('names the missing scope in the error', async () => {
     fake.server.enqueue('POST', '/api/conversations.create', { json: { ok: false, error: 'missing_scope', needed: 'channels:manage', provided: 'chat:write' } });
     const error = await client.createChannel(SLACK_BOT_TOKEN, 'team-updates').catch((caught: unknown) => caught);

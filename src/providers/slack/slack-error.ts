@@ -1,4 +1,4 @@
-import type { ProviderErrorReader } from '../../resilience/provider-error.js';
+import { readCommonErrorShapes, type ProviderErrorReader } from '../../resilience/provider-error.js';
 
 // Slack fails requests with HTTP 200 and `ok: false` (https://docs.slack.dev/apis/web-api/#responses).
 // Each error gets the HTTP status its condition has elsewhere, so callers (refresh on 401, health
@@ -23,10 +23,13 @@ const statusFor = (error: string): number => {
 /**
  * Slack's `ok: false` answers, whatever their HTTP status: the error keeps Slack's `error` as its
  * code (`channel_not_found`, `invalid_auth`, …), except a rate limit, which is `RATE_LIMITED` and
- * waited for like a 429. A missing scope names the one needed.
+ * waited for like a 429. A missing scope names the one needed. Any other failed answer (the
+ * upload host's, say) is read for the usual shapes; a 2xx without `ok: false` is no failure.
  */
-export const readSlackError: ProviderErrorReader = (body) => {
-  if (typeof body !== 'object' || body === null || (body as { ok?: unknown }).ok !== false) return undefined;
+export const readSlackError: ProviderErrorReader = (body, status) => {
+  if (typeof body !== 'object' || body === null || (body as { ok?: unknown }).ok !== false) {
+    return status >= 300 ? readCommonErrorShapes(body, status) : undefined;
+  }
   const { error, needed } = body as { error?: unknown; needed?: unknown };
   const code = typeof error === 'string' && error !== '' ? error : 'unknown_error';
   return { code, status: statusFor(code), ...(typeof needed === 'string' && needed !== '' && { message: `needs scope ${needed}` }) };
