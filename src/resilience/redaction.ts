@@ -112,8 +112,16 @@ const SECRET_PATTERNS: readonly [RegExp, string][] = [
   [/(?<![\w:/])1\/\/[\w.-]+/g, REDACTED],
   [/\b\d\/\d+(?:\/\d+)?:\w+/g, REDACTED],
 ];
-/** A long run without spaces: an opaque token when it mixes letters and digits. */
-const LONG_RUN = /[\w+/.~=-]{40,}/g;
+/**
+ * A long run without spaces: an opaque token of a format not named above when it mixes letters
+ * and digits. Longer than resource ids a message is worth showing with (Drive's are 33 or 44).
+ */
+const LONG_RUN = /[\w+/.~=-]{48,}/g;
+
+const maskRun = (run: string): string => {
+  const core = run.replace(/\.+$/, '');
+  return /\d/.test(core) && /[a-z]/i.test(core) ? REDACTED + run.slice(core.length) : run;
+};
 
 /**
  * Free text (a provider's error message, say) with anything that looks like a credential
@@ -123,5 +131,5 @@ const LONG_RUN = /[\w+/.~=-]{40,}/g;
 export function maskSecrets(value: string): string {
   let masked = value;
   for (const [pattern, replacement] of SECRET_PATTERNS) masked = masked.replace(pattern, replacement);
-  return masked.replace(LONG_RUN, (run) => (/\d/.test(run) && /[a-z]/i.test(run) ? REDACTED : run));
+  return masked.replace(LONG_RUN, maskRun);
 }
