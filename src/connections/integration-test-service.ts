@@ -3,7 +3,7 @@ import { IntegrationEntity } from '../db/entities/index.js';
 import { isUuid } from '../db/organization-id.js';
 import { toIntegrationSnapshot } from '../db/snapshots.js';
 import { AppError, ErrorCode, notFound } from '../errors/app-error.js';
-import { IntegrationError } from '../providers/integration-error.js';
+import { IntegrationError } from '../resilience/integration-error.js';
 import type { ProviderId } from '../providers/provider-ids.js';
 import type { ConnectionDependencies } from './connection-dependencies.js';
 import type { TokenManager } from './token-manager.js';
@@ -65,8 +65,9 @@ export class IntegrationTestService {
         if (caught instanceof CredentialsRefusedError) {
           error = `${before.providerName} did not accept the stored credentials`;
         } else {
-          // AppErrors carry messages meant for users; anything else is summarised, never echoed.
-          error = caught instanceof AppError ? caught.message : `${before.providerName} could not be reached`;
+          // AppErrors carry messages meant for users, and so do IntegrationErrors (with the
+          // provider's own code and message, cleaned); anything else is summarised, never echoed.
+          error = caught instanceof AppError || caught instanceof IntegrationError ? caught.message : `${before.providerName} could not be reached`;
           transient = (caught instanceof AppError || caught instanceof IntegrationError) && TRANSIENT_CODES.has(caught.code);
         }
       }

@@ -3,7 +3,7 @@ import { IntegrationEntity } from '../db/entities/index.js';
 import { isUuid } from '../db/organization-id.js';
 import { toIntegrationSnapshot } from '../db/snapshots.js';
 import { AppError, ErrorCode, notFound } from '../errors/app-error.js';
-import { isProviderAuthError } from '../providers/integration-error.js';
+import { isProviderAuthError } from '../resilience/integration-error.js';
 import { OAuthError } from '../providers/oauth/oauth-error.js';
 import { refreshAccessToken } from '../providers/oauth/token-endpoint.js';
 import type { TokenSet } from '../providers/oauth/token-set.js';

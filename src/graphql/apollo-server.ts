@@ -14,7 +14,7 @@ import { metricsPlugin } from './metrics-plugin.js';
 import { noStorePlugin } from './no-store-plugin.js';
 import { readTransactionPlugin } from './read-transaction-plugin.js';
 import { responseCachePlugin, type ResponseCaching } from './response-cache-plugin.js';
-import { armorConfig, DEFAULT_OPERATION_LIMITS, parseOptions, type OperationLimits } from './operation-limits.js';
+import { ARMOR_CONFIG, DEFAULT_OPERATION_LIMITS, limitValidationRules, parseOptions, type OperationLimits } from './operation-limits.js';
 
 export interface GraphQLServerOptions {
   schema: GraphQLSchema;
@@ -38,7 +38,7 @@ export interface GraphQLServerOptions {
  */
 export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer<GraphQLContext> {
   const limits = options.limits ?? DEFAULT_OPERATION_LIMITS;
-  const armor = new ApolloArmor(armorConfig(limits)).protect();
+  const armor = new ApolloArmor(ARMOR_CONFIG).protect();
   const formatError = createErrorFormatter(options.logger);
   const plugins: ApolloServerPlugin<GraphQLContext>[] = [
     ...(armor.plugins as ApolloServerPlugin<GraphQLContext>[]),
@@ -59,7 +59,7 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
   return new ApolloServer<GraphQLContext>({
     schema: options.schema,
     plugins,
-    validationRules: armor.validationRules,
+    validationRules: [...armor.validationRules, ...limitValidationRules(limits)],
     parseOptions: parseOptions(limits),
     allowBatchedHttpRequests: false,
     // src/main.ts owns SIGINT/SIGTERM and closes in order (sockets, HTTP drain, worker, pools).

@@ -2,12 +2,25 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import { AppError, ErrorCode } from '../errors/app-error.js';
-import { IntegrationError, IntegrationErrorCode } from '../providers/integration-error.js';
+import { IntegrationError, IntegrationErrorCode } from '../resilience/integration-error.js';
+import { operationLimitOf } from './operation-limits.js';
+import type { ProviderErrorSummary } from '../resilience/provider-error.js';
 import { CircuitOpenError } from '../resilience/circuit-open-error.js';
 import { DeadlineExceededError } from '../resilience/deadline-exceeded-error.js';
 
-/** How a failed provider call (resilience layer) reaches the caller: a contract code and a message of ours. */
-function describeProviderFailure(error: unknown): { code: ErrorCode; message: string; retryAfterMs?: number | undefined } | undefined {
+interface ProviderFailure {
+  code: ErrorCode;
+  message: string;
+  retryAfterMs?: number | undefined;
+  providerError?: ProviderErrorSummary | undefined;
+}
+
+/**
+ * How a failed provider call (resilience layer) reaches the caller: a contract code, a message of
+ * ours, the wait, and the provider's own code and message (`extensions.providerError`, cleaned
+ * and bounded by the resilience layer).
+ */
+function describeProviderFailure(error: unknown): ProviderFailure | undefined {
   if (error instanceof CircuitOpenError) {
     return { code: ErrorCode.PROVIDER_UNAVAILABLE, message: 'the provider is unavailable; try again later', retryAfterMs: error.retryAfterMs };
   }
@@ -15,12 +28,13 @@ function describeProviderFailure(error: unknown): { code: ErrorCode; message: st
     return { code: ErrorCode.PROVIDER_UNAVAILABLE, message: 'the provider did not answer in time; try again later' };
   }
   if (!(error instanceof IntegrationError)) return undefined;
-  // Our own wording, not the provider's: only the code and the wait cross this boundary.
+  // Our own wording in the message; what the provider said travels apart, as it said it.
+  const { retryAfterMs, providerError } = error;
   if (error.code === IntegrationErrorCode.PROVIDER_UNAVAILABLE) {
-    return { code: ErrorCode.PROVIDER_UNAVAILABLE, message: `${error.service} is unavailable; try again later`, retryAfterMs: error.retryAfterMs };
+    return { code: ErrorCode.PROVIDER_UNAVAILABLE, message: `${error.service} is unavailable; try again later`, retryAfterMs, providerError };
   }
   if (error.code === IntegrationErrorCode.RATE_LIMITED) {
-    return { code: ErrorCode.RATE_LIMITED, message: `${error.service} is rate limiting requests; try again later`, retryAfterMs: error.retryAfterMs };
+    return { code: ErrorCode.RATE_LIMITED, message: `${error.service} is rate limiting requests; try again later`, retryAfterMs, providerError };
   }
   return undefined;
 }
@@ -70,10 +84,16 @@ export function createErrorFormatter(logger: Pick<Logger, 'error'>): ErrorFormat
     }
     const providerFailure = describeProviderFailure(original);
     if (providerFailure) {
-      const { code, message, retryAfterMs } = providerFailure;
-      return withCode(formatted, message, code, retryAfterMs === undefined ? {} : { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) });
+      const { code, message, retryAfterMs, providerError } = providerFailure;
+      return withCode(formatted, message, code, {
+        ...(retryAfterMs !== undefined && { retryAfterSeconds: Math.ceil(retryAfterMs / 1000) }),
+        ...(providerError !== undefined && { providerError }),
+      });
     }
-    // Request errors (parse, validation, limits, variables; Apollo wraps them keeping the code)
+    // An operation over a limit, on either transport and whoever wrapped it.
+    const limit = operationLimitOf(original);
+    if (limit) return withCode(formatted, limit.message, ErrorCode.BAD_USER_INPUT);
+    // Request errors (parse, validation, variables; Apollo wraps them keeping the code)
     // and errors raised deliberately with a contract code describe the caller's request.
     if (original instanceof GraphQLError) {
       const code = typeof original.extensions.code === 'string' ? original.extensions.code : undefined;

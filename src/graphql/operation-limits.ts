@@ -5,7 +5,7 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { GraphQLError, parse, type DocumentNode, type ParseOptions, type ValidationContext, type ValidationRule } from 'graphql';
 
-/** Ceilings on one operation's shape. Each rejection is a BAD_USER_INPUT error naming no internals. */
+/** Ceilings on one operation's shape. Each rejection is a BAD_USER_INPUT error naming the limit and no internals. */
 export interface OperationLimits {
   /**
    * Field nesting. The deepest legitimate read is `integrations → webhookEvents → edges → node →
@@ -32,38 +32,70 @@ export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
 };
 
 /**
- * graphql-armor's Apollo configuration for the limits (field suggestions blocked too). The token
- * ceiling is not armor's: its Apollo plugin throws outside the parse phase and the caller gets a
- * 500, where graphql-js's own `maxTokens` parse option yields a 400 syntax error.
+ * graphql-armor's Apollo configuration: only its hiding of field suggestions. The limits are
+ * {@link limitValidationRules} on every transport, so that they read alike everywhere; the
+ * token ceiling is graphql-js's own `maxTokens` parse option (armor's Apollo plugin throws
+ * outside the parse phase and the caller gets a 500).
  */
-export function armorConfig(limits: OperationLimits): GraphQLArmorConfig {
-  return {
-    maxDepth: { n: limits.maxDepth },
-    maxAliases: { n: limits.maxAliases },
-    costLimit: { maxCost: limits.maxCost },
-    maxTokens: { enabled: false },
-    maxDirectives: { n: limits.maxDirectives },
-    blockFieldSuggestion: { enabled: true },
-  };
-}
-
-/** Reports a limit violation as a validation error instead of throwing (graphql-armor's Apollo default). */
-const report = (context: ValidationContext | null, error: GraphQLError): void => {
-  context?.reportError(new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } }));
+export const ARMOR_CONFIG: GraphQLArmorConfig = {
+  maxDepth: { enabled: false },
+  maxAliases: { enabled: false },
+  costLimit: { enabled: false },
+  maxTokens: { enabled: false },
+  maxDirectives: { enabled: false },
+  blockFieldSuggestion: { enabled: true },
 };
 
 /**
- * The same limits as validation rules, for transports that run graphql-js directly (graphql-ws):
- * a subscription is no cheaper to abuse than a query.
+ * An operation over one of the limits: `BAD_USER_INPUT`, on HTTP and on the socket alike, with a
+ * message naming the limit (graphql-armor's, without its "Syntax Error:" prefix: the document
+ * is well formed). Apollo files validation errors under its own code; the error formatter
+ * finds this one inside.
+ */
+export class OperationLimitError extends GraphQLError {
+  constructor(message: string) {
+    super(message, { extensions: { code: 'BAD_USER_INPUT' } });
+    this.name = 'OperationLimitError';
+  }
+}
+
+/** Reports a limit violation as a validation error instead of throwing (graphql-armor's default). */
+const report = (context: ValidationContext | null, error: GraphQLError): void => {
+  context?.reportError(new OperationLimitError(error.message.replace(/^Syntax Error: /, '')));
+};
+
+/**
+ * The limits as validation rules, for Apollo and for transports that run graphql-js directly
+ * (graphql-ws: a subscription is no cheaper to abuse than a query). Every alias counts,
+ * `__typename`'s too (armor leaves them out by default, and they cost as much to answer).
  */
 export function limitValidationRules(limits: OperationLimits): ValidationRule[] {
   const callbacks = { propagateOnRejection: false, onReject: [report] };
   return [
     maxDepthRule({ n: limits.maxDepth, ...callbacks }),
-    maxAliasesRule({ n: limits.maxAliases, ...callbacks }),
+    maxAliasesRule({ n: limits.maxAliases, allowList: [], ...callbacks }),
     costLimitRule({ maxCost: limits.maxCost, ...callbacks }),
     maxDirectivesRule({ n: limits.maxDirectives, ...callbacks }),
   ];
+}
+
+/**
+ * graphql-js's own error for the token ceiling: "Syntax Error: Document contains more that N
+ * tokens. Parsing aborted." (its spelling in graphql 16; "than" accepted too, should it be fixed).
+ */
+const TOKEN_LIMIT = /^Syntax Error: Document contains more tha[nt] (\d+) tokens\./;
+
+/**
+ * The limit an error reports, if it reports one: a rule's {@link OperationLimitError}, as is or
+ * inside Apollo's validation error, or graphql-js's token-ceiling syntax error, as is (graphql-ws)
+ * or inside Apollo's parse error.
+ */
+export function operationLimitOf(error: unknown): OperationLimitError | undefined {
+  if (!(error instanceof GraphQLError)) return undefined;
+  if (error instanceof OperationLimitError) return error;
+  if (error.originalError instanceof OperationLimitError) return error.originalError;
+  const tokens = TOKEN_LIMIT.exec(error.originalError?.message ?? error.message);
+  return tokens ? new OperationLimitError(`Token limit of ${tokens[1]} exceeded.`) : undefined;
 }
 
 /** graphql-js parse options enforcing the token ceiling (Apollo's `parseOptions`). */

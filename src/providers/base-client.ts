@@ -1,10 +1,12 @@
 import type { CircuitBreakerConfig, ProviderHealth } from '../resilience/circuit-breaker.js';
 import type { ProviderBreakerRegistry } from '../resilience/provider-breakers.js';
+import type { ProviderErrorReader } from '../resilience/provider-error.js';
 import type { ResilienceLogger } from '../resilience/resilience-logger.js';
-import { ResilientHttpClient, type HttpRequestConfig, type HttpResponse, type HttpRetryConfig } from '../resilience/resilient-http-client.js';
+import type { HttpRequestConfig, HttpResponse, HttpRetryConfig } from '../resilience/http-request.js';
+import { ResilientHttpClient } from '../resilience/resilient-http-client.js';
 
 export { IntegrationError, IntegrationErrorCode, isProviderAuthError } from './integration-error.js';
-export type { HttpRequestConfig as RequestConfig } from '../resilience/resilient-http-client.js';
+export type { HttpRequestConfig as RequestConfig } from '../resilience/http-request.js';
 
 export interface BaseIntegrationClientOptions {
   /** Per-attempt timeout in ms. @default 30000 */
@@ -17,6 +19,14 @@ export interface BaseIntegrationClientOptions {
   circuitBreaker?: CircuitBreakerConfig;
   /** Longest Retry-After honoured, in ms. @default 30000 */
   maxRetryAfterMs?: number;
+  /**
+   * Reads the service's own error code and message from a failed answer, and what it says the
+   * failure is where the HTTP status does not (a rate limit answered 403). Runs on failures only.
+   * @default readCommonErrorShapes (Google's, Graph's, Asana's, OAuth's and similar JSON error bodies)
+   */
+  readError?: ProviderErrorReader;
+  /** The service fails some requests with a 2xx answer and says so in the body (Slack's `ok: false`). @default false */
+  failsWith2xx?: boolean;
   /** @default a silent logger */
   logger?: ResilienceLogger;
   /** @default the process registry */

@@ -1,5 +1,5 @@
 import { circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhen, isBrokenCircuitError, isTaskCancelledError, type CircuitBreakerPolicy } from 'cockatiel';
-import { IntegrationError } from '../providers/integration-error.js';
+import { IntegrationError } from './integration-error.js';
 import { isAbortError } from './abort.js';
 import { CircuitOpenError } from './circuit-open-error.js';
 import { DeadlineExceededError } from './deadline-exceeded-error.js';

@@ -1,6 +1,8 @@
 import type { CircuitBreakerConfig, ProviderHealth } from './circuit-breaker.js';
 import type { ProviderBreakerRegistry } from './provider-breakers.js';
-import { ResilientHttpClient, type HttpRequestConfig, type HttpResponse, type HttpRetryConfig } from './resilient-http-client.js';
+import type { ProviderErrorReader } from './provider-error.js';
+import type { HttpRequestConfig, HttpResponse, HttpRetryConfig } from './http-request.js';
+import { ResilientHttpClient } from './resilient-http-client.js';
 import type { ResilienceLogger } from './resilience-logger.js';
 
 export interface HttpClientConfig {
@@ -20,6 +22,10 @@ export interface HttpClientConfig {
   headers?: Record<string, string>;
   /** Longest Retry-After honoured, in ms. @default 30000 */
   maxRetryAfterMs?: number;
+  /** Reads the provider's own error from a failed answer (see `ResilientHttpClientOptions.readError`). @default readCommonErrorShapes */
+  readError?: ProviderErrorReader;
+  /** The provider fails some requests with a 2xx answer (see `ResilientHttpClientOptions.failsWith2xx`). @default false */
+  failsWith2xx?: boolean;
   /** @default a silent logger */
   logger?: ResilienceLogger;
   /** @default the process registry */
@@ -60,6 +66,8 @@ export function createHttpClient(config: HttpClientConfig = {}): HttpClient {
     ...(config.retryConfig !== undefined && { retry: config.retryConfig }),
     ...(config.circuitBreakerConfig !== undefined && { circuitBreaker: config.circuitBreakerConfig }),
     ...(config.maxRetryAfterMs !== undefined && { maxRetryAfterMs: config.maxRetryAfterMs }),
+    ...(config.readError !== undefined && { readError: config.readError }),
+    ...(config.failsWith2xx !== undefined && { failsWith2xx: config.failsWith2xx }),
     ...(config.logger !== undefined && { logger: config.logger }),
     ...(config.breakers !== undefined && { breakers: config.breakers }),
   });

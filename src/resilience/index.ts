@@ -23,16 +23,17 @@ export {
   resetProviderBreakers,
   type ProviderHealthEntry,
 } from './provider-breakers.js';
-export {
-  ResilientHttpClient,
-  type HttpMethod,
-  type HttpRequestConfig,
-  type HttpResponse,
-  type HttpRetryConfig,
-  type ResilientHttpClientOptions,
-} from './resilient-http-client.js';
+export { ResilientHttpClient, type ResilientHttpClientOptions } from './resilient-http-client.js';
+export type { HttpMethod, HttpRequestConfig, HttpResponse, HttpRetryConfig } from './http-request.js';
 export { createHttpClient, type HttpClient, type HttpClientConfig, type HttpCallOptions } from './create-http-client.js';
 export { parseRetryAfter, retryAfterMs } from './retry-after.js';
-export { redactUrl, redactHeaders, redactValue, REDACTED } from './redaction.js';
+export { redactUrl, redactHeaders, redactValue, maskSecrets, REDACTED } from './redaction.js';
+export {
+  readCommonErrorShapes,
+  summarizeProviderError,
+  type ProviderErrorReader,
+  type ProviderErrorReport,
+  type ProviderErrorSummary,
+} from './provider-error.js';
 export { silentLogger, type ResilienceLogger } from './resilience-logger.js';
-export { IntegrationError, IntegrationErrorCode, isIntegrationError, isProviderAuthError, type IntegrationFailureKind } from '../providers/integration-error.js';
+export { IntegrationError, IntegrationErrorCode, isIntegrationError, isProviderAuthError, type IntegrationFailureKind } from './integration-error.js';

@@ -96,3 +96,40 @@ export function describeBody(body: unknown): unknown {
   if (typeof body === 'object' && (body instanceof ReadableStream || Symbol.asyncIterator in body)) return '[stream]';
   return redactValue(body);
 }
+
+/**
+ * Token-shaped text: credentials after an auth scheme or a secret parameter name, JWTs, and the
+ * token formats of the providers the service speaks to (Slack `xox…-`, Google `ya29.` access and
+ * `1//` refresh tokens, Asana `0/…:…` personal access tokens).
+ */
+const SECRET_PATTERNS: readonly [RegExp, string][] = [
+  [/\b(Bearer)\s+[^\s,;"']+/gi, `$1 ${REDACTED}`],
+  [/\b(Basic)\s+[A-Za-z0-9+/=]{8,}/g, `$1 ${REDACTED}`],
+  [/\b(access_token|refresh_token|id_token|client_secret|client_assertion|code_verifier|assertion|password|token)(["']?\s*[=:]\s*["']?)[^\s&,;"']{8,}/gi, `$1$2${REDACTED}`],
+  [/\beyJ[\w-]+\.[\w-]+(?:\.[\w-]*)?/g, REDACTED],
+  [/\b(?:xox[a-z]|xapp)-[\w-]+/gi, REDACTED],
+  [/\bya29\.[\w.-]+/g, REDACTED],
+  [/(?<![\w:/])1\/\/[\w.-]+/g, REDACTED],
+  [/\b\d\/\d+(?:\/\d+)?:\w+/g, REDACTED],
+];
+/**
+ * A long run without spaces: an opaque token of a format not named above when it mixes letters
+ * and digits. Longer than resource ids a message is worth showing with (Drive's are 33 or 44).
+ */
+const LONG_RUN = /[\w+/.~=-]{48,}/g;
+
+const maskRun = (run: string): string => {
+  const core = run.replace(/\.+$/, '');
+  return /\d/.test(core) && /[a-z]/i.test(core) ? REDACTED + run.slice(core.length) : run;
+};
+
+/**
+ * Free text (a provider's error message, say) with anything that looks like a credential
+ * replaced by {@link REDACTED}. Long runs are masked only when they mix letters and digits, so
+ * words, paths and URLs stay readable.
+ */
+export function maskSecrets(value: string): string {
+  let masked = value;
+  for (const [pattern, replacement] of SECRET_PATTERNS) masked = masked.replace(pattern, replacement);
+  return masked.replace(LONG_RUN, maskRun);
+}

@@ -1,56 +1,21 @@
 import type { RetryPolicy } from 'cockatiel';
-import { IntegrationError, IntegrationErrorCode } from '../providers/integration-error.js';
-import { CircuitBreakerPresets, type CircuitBreaker, type CircuitBreakerConfig, type ProviderHealth } from './circuit-breaker.js';
-import { CircuitOpenError } from './circuit-open-error.js';
-import { DeadlineExceededError } from './deadline-exceeded-error.js';
 import { raceAbort } from './abort.js';
 import { clearAttemptTimeout } from './attempt-timeouts.js';
-import { startFetchAttempt, type FetchAttempt } from './fetch-attempt.js';
-import { providerRetries, requestMetrics, type RequestMetrics } from './metrics.js';
+import { CallFailures, failedCall, isRetryableAttemptError, retryReason } from './call-failures.js';
+import { CircuitBreakerPresets, type CircuitBreaker, type CircuitBreakerConfig, type ProviderHealth } from './circuit-breaker.js';
+import { DeadlineExceededError } from './deadline-exceeded-error.js';
+import { attemptSeconds } from './fetch-attempt.js';
+import type { HttpRequestConfig, HttpResponse, HttpRetryConfig } from './http-request.js';
+import { IntegrationError } from './integration-error.js';
+import { providerRetries } from './metrics.js';
+import { CallSettings, fetchInit, loggedUrl, type PreparedCall } from './prepared-call.js';
 import { providerBreakers, type ProviderBreakerRegistry } from './provider-breakers.js';
-import { describeBody, redactHeaders, redactUrl } from './redaction.js';
-import { encodeBody } from './request-body.js';
+import { readCommonErrorShapes, type ProviderErrorReader } from './provider-error.js';
+import { describeBody, redactHeaders } from './redaction.js';
 import { silentLogger, type ResilienceLogger } from './resilience-logger.js';
 import { bodyReading, decodeTextBody, readOtherBody, type DecodedBody } from './response-body.js';
-import { retryAfterMs } from './retry-after.js';
-import { createRetryPolicy, resolveRetryConfig, RetryPresets, type RetryPolicyConfig } from './retry.js';
-
-export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
-
-export interface HttpRequestConfig {
-  /** Absolute, or relative to the client's base URL. */
-  url: string;
-  /** @default 'GET' */
-  method?: HttpMethod;
-  headers?: Record<string, string>;
-  /** Plain values are sent as JSON; strings, forms, multipart, binary and streams as they are. */
-  body?: unknown;
-  /** Per-attempt timeout in ms (response body included). @default the client's */
-  timeout?: number;
-  /** Overall budget in ms across attempts and waits. @default the client's */
-  deadline?: number;
-  signal?: AbortSignal;
-  /**
-   * The request may be sent twice without harm. GET, HEAD, PUT, DELETE and OPTIONS are by
-   * definition; a POST or PATCH is retried after it may have reached the server only with this
-   * flag or an idempotency key.
-   * @default false
-   */
-  idempotent?: boolean;
-  /** Sent as `Idempotency-Key`; makes the request safe to retry. */
-  idempotencyKey?: string;
-}
-
-export interface HttpResponse<T> {
-  status: number;
-  headers: Headers;
-  data: T;
-}
-
-/** Retry settings of a client, with the seed's `onRetry` hook. */
-export interface HttpRetryConfig extends RetryPolicyConfig {
-  onRetry?: (attempt: number, error: Error, delayMs: number) => void;
-}
+import { createRetryPolicy, resolveRetryConfig, RetryPresets } from './retry.js';
+import { startFetchAttempt } from './start-fetch-attempt.js';
 
 export interface ResilientHttpClientOptions {
   /** The provider or service: names its circuit breaker, metrics and errors. */
@@ -73,61 +38,28 @@ export interface ResilientHttpClientOptions {
    * @default 30000
    */
   maxRetryAfterMs?: number;
+  /**
+   * Reads the provider's own error code and message from a failed answer, and what it says the
+   * failure is where the status does not (a rate limit answered 403). Runs on failed answers
+   * only. What it reads ends, cleaned and bounded, in the error's message and `providerError`.
+   * @default {@link readCommonErrorShapes}
+   */
+  readError?: ProviderErrorReader;
+  /**
+   * The provider fails some requests with a 2xx answer and says so in the body (Slack's
+   * `ok: false`): `readError` reads every 2xx answer too, and one it reports on fails the call
+   * like any failed answer (a rate limit is waited for and retried).
+   * @default false
+   */
+  failsWith2xx?: boolean;
   /** @default a silent logger */
   logger?: ResilienceLogger;
   /** @default the process registry ({@link providerBreakers}) */
   breakers?: ProviderBreakerRegistry;
 }
 
-const IDEMPOTENT_METHODS = new Set<string>(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
-/** Statuses worth another attempt (RFC 9110 / 6585 / 8470 semantics). */
-const RETRYABLE_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
-/**
- * Statuses that say the request was not processed (timed out while receiving it, too early,
- * rate limited before processing), so even a POST may be sent again.
- */
-const NOT_PROCESSED_STATUSES = new Set([408, 425, 429]);
-/** Socket errors raised before a byte of the request left: safe to resend anything. */
-const NOT_SENT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL']);
-
 const DEFAULT_TIMEOUT_MS = 30_000;
-const SLASH = 0x2f;
 const DEFAULT_MAX_RETRY_AFTER_MS = 30_000;
-
-/** One call as it goes through its attempts. */
-interface PreparedCall {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  /** `headers` has at least one entry. */
-  hasHeaders: boolean;
-  rawBody: unknown;
-  body: BodyInit | undefined;
-  streamed: boolean;
-  replayable: boolean;
-  replaySafe: boolean;
-  timeout: number;
-  deadline: number;
-  deadlineAt: number;
-  /** A retry wait was cut at the deadline: no attempt follows it. */
-  deadlineReached: boolean;
-  attempts: number;
-  metrics: RequestMetrics;
-  loggedUrl?: string;
-  /** Resolve with status, headers and data (`send`) rather than the data alone (`request`). */
-  withResponse: boolean;
-  /** The caller's. */
-  signal: AbortSignal | undefined;
-}
-
-/** The `code` of a socket error, wherever undici put it in the cause chain. */
-function socketErrorCode(error: unknown): string | undefined {
-  for (let current: unknown = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
-}
 
 /**
  * The resilient client every provider call goes through: per provider one circuit breaker
@@ -135,39 +67,38 @@ function socketErrorCode(error: unknown): string | undefined {
  * deadline, the caller's AbortSignal, metrics and redacted logs. Policies are cockatiel's,
  * composed as retry(breaker(attempt)): each attempt counts on the breaker, and an open
  * breaker stops the retries. Each attempt has its timeout, which ends the request in the
- * transport (fetch-attempt.ts, dispatcher-attempt.ts) from one shared timer
+ * transport (start-fetch-attempt.ts, dispatcher-attempt.ts) from one shared timer
  * (attempt-timeouts.ts), rather than cockatiel's timeout policy with its derived controller,
- * listeners and timer per attempt.
+ * listeners and timer per attempt. A call is prepared from the client's settings
+ * (prepared-call.ts); what it fails with is decided in call-failures.ts.
  */
 export class ResilientHttpClient {
   readonly name: string;
-  readonly #baseURL: string | undefined;
-  readonly #headers: Record<string, string>;
-  readonly #timeout: number;
-  readonly #deadline: number | undefined;
-  readonly #maxAttempts: number;
-  readonly #maxDelay: number;
-  readonly #maxRetryAfterMs: number;
+  readonly #settings: CallSettings;
+  readonly #failures: CallFailures;
   readonly #breakerConfig: CircuitBreakerConfig;
   readonly #breakers: ProviderBreakerRegistry;
   readonly #logger: ResilienceLogger;
   readonly #retry: RetryPolicy;
-  readonly #baseURLValid: boolean;
-  readonly #hasDefaultHeaders: boolean;
-  readonly #metrics = new Map<string, RequestMetrics>();
 
   constructor(options: ResilientHttpClientOptions) {
     this.name = options.name;
-    this.#baseURL = options.baseURL?.replace(/\/+$/, '');
-    this.#baseURLValid = this.#baseURL !== undefined && URL.canParse(this.#baseURL);
-    this.#headers = Object.freeze(lowerCaseKeys(options.headers ?? {}));
-    this.#hasDefaultHeaders = Object.keys(this.#headers).length > 0;
-    this.#timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
-    this.#deadline = options.deadline;
     const retry = resolveRetryConfig({ ...RetryPresets.network, ...options.retry });
-    this.#maxAttempts = retry.maxAttempts;
-    this.#maxDelay = retry.maxDelay;
-    this.#maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
+    this.#settings = new CallSettings({
+      name: options.name,
+      baseURL: options.baseURL,
+      headers: options.headers,
+      timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
+      deadline: options.deadline,
+      maxAttempts: retry.maxAttempts,
+      maxDelay: retry.maxDelay,
+    });
+    this.#failures = new CallFailures(
+      options.name,
+      options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS,
+      options.readError ?? readCommonErrorShapes,
+      options.failsWith2xx ?? false,
+    );
     this.#breakerConfig = options.circuitBreaker ?? CircuitBreakerPresets.standard;
     this.#breakers = options.breakers ?? providerBreakers;
     this.#logger = options.logger ?? silentLogger;
@@ -177,7 +108,7 @@ export class ResilientHttpClient {
       // Never sleep past the call's deadline: a wait cut at it ends the call with DEADLINE rather
       // than waking a hair early (timers run on the loop's cached clock) to send a doomed attempt.
       (delay, failure) => {
-        const call = failure instanceof IntegrationError ? callOf.get(failure) : undefined;
+        const call = failedCall(failure);
         if (call === undefined) return delay;
         const remaining = call.deadlineAt - Date.now();
         if (delay < remaining) return delay;
@@ -224,7 +155,7 @@ export class ResilientHttpClient {
   #call(config: HttpRequestConfig, withResponse: boolean): Promise<unknown> {
     let call: PreparedCall;
     try {
-      call = this.#prepare(config, withResponse);
+      call = this.#settings.prepare(config, withResponse);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -267,7 +198,7 @@ export class ResilientHttpClient {
       return await (signal ? raceAbort(retried, signal) : retried);
     } catch (error) {
       if (signal?.aborted) throw error;
-      const failure = this.#toIntegrationError(breaker.translate(error), call);
+      const failure = this.#failures.of(breaker.translate(error), call);
       if (this.#logger.isLevelEnabled?.('warn') ?? true) this.#logFailure(call, failure);
       throw failure;
     }
@@ -278,79 +209,17 @@ export class ResilientHttpClient {
       {
         service: this.name,
         method: call.method,
-        url: this.#loggedUrl(call),
+        url: loggedUrl(call),
         attempts: call.attempts,
         code: failure.code,
         kind: failure.kind,
         statusCode: failure.statusCode,
         retryAfterMs: failure.retryAfterMs,
+        providerError: failure.providerError,
         error: failure.message,
       },
       'provider request failed',
     );
-  }
-
-  #prepare(config: HttpRequestConfig, withResponse: boolean): PreparedCall {
-    const method = (config.method ?? 'GET').toUpperCase();
-    const url = this.#resolveUrl(config.url);
-    const encoded = encodeBody(config.body);
-    const ownHeaders = encoded.contentType !== undefined || config.headers !== undefined || config.idempotencyKey !== undefined;
-    // Without per-call headers the client's (frozen) set is used as is: nothing below writes to it.
-    const headers: Record<string, string> = ownHeaders ? { ...this.#headers } : this.#headers;
-    if (encoded.contentType) headers['content-type'] = encoded.contentType;
-    if (config.headers) for (const name in config.headers) if (Object.hasOwn(config.headers, name)) headers[name.toLowerCase()] = config.headers[name]!;
-    if (config.idempotencyKey !== undefined) headers['idempotency-key'] = config.idempotencyKey;
-    const timeoutMs = config.timeout ?? this.#timeout;
-    const deadline = config.deadline ?? this.#deadline ?? this.#maxAttempts * timeoutMs + (this.#maxAttempts - 1) * this.#maxDelay;
-    return {
-      method,
-      url,
-      headers,
-      hasHeaders: this.#hasDefaultHeaders || ownHeaders,
-      rawBody: config.body,
-      body: encoded.body,
-      streamed: encoded.streamed,
-      replayable: encoded.replayable,
-      replaySafe: IDEMPOTENT_METHODS.has(method) || config.idempotent === true || headers['idempotency-key'] !== undefined,
-      timeout: timeoutMs,
-      deadline,
-      deadlineAt: Date.now() + deadline,
-      deadlineReached: false,
-      attempts: 0,
-      metrics: this.#metricsOf(method),
-      withResponse,
-      signal: config.signal,
-    };
-  }
-
-  #resolveUrl(url: string): string {
-    const base = this.#baseURL;
-    let absolute: string;
-    // A path with one leading slash (nearly every call) cannot start with a scheme: joined without a regex.
-    if (base !== undefined && url.charCodeAt(0) === SLASH && url.charCodeAt(1) !== SLASH) absolute = base + url;
-    else if (base === undefined || /^[a-z][a-z\d+.-]*:\/\//i.test(url)) {
-      // A malformed URL is a programming error: fail at once rather than retry a TypeError.
-      if (!URL.canParse(url)) throw new TypeError(`${this.name}: invalid request URL`);
-      return url;
-    } else absolute = `${base}/${url.replace(/^\/+/, '')}`;
-    // Past a valid base URL and a `/`, the URL parser is in its path state, where no input fails
-    // (it percent-encodes): only an invalid base can make the joined URL invalid.
-    if (!this.#baseURLValid && !URL.canParse(absolute)) throw new TypeError(`${this.name}: invalid request URL`);
-    return absolute;
-  }
-
-  #metricsOf(method: string): RequestMetrics {
-    let metrics = this.#metrics.get(method);
-    if (!metrics) {
-      metrics = requestMetrics(this.name, method);
-      this.#metrics.set(method, metrics);
-    }
-    return metrics;
-  }
-
-  #loggedUrl(call: PreparedCall): string {
-    call.loggedUrl ??= redactUrl(call.url);
-    return call.loggedUrl;
   }
 
   /**
@@ -369,7 +238,7 @@ export class ResilientHttpClient {
         // Looked up per call so a test (or the seed's jest.spyOn example) can replace it.
         response = await globalThis.fetch(call.url, fetchInit(call, attempt));
       } catch (error) {
-        throw this.#transportFailure(call, error, attempt, cutByDeadline, timeoutMs, false);
+        throw this.#failures.transport(call, error, attempt, cutByDeadline, timeoutMs, false);
       }
       const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
       const reading = bodyReading(response.status, call.method, contentType);
@@ -377,13 +246,14 @@ export class ResilientHttpClient {
       try {
         decoded = reading === 'text' ? decodeTextBody(await response.text(), contentType) : await readOtherBody(response, reading);
       } catch (error) {
-        throw this.#transportFailure(call, error, attempt, cutByDeadline, timeoutMs, true);
+        throw this.#failures.transport(call, error, attempt, cutByDeadline, timeoutMs, true);
       }
       const seconds = attemptSeconds(attempt, timeoutMs);
       call.metrics.answered(response.status, seconds);
       if (debug) this.#logResponse(call, response.status, seconds);
-      if (!response.ok) throw this.#statusFailure(call, response, decoded.data);
-      if (decoded.invalidJson) throw this.#invalidJson(response.status, decoded.data);
+      if (!response.ok) throw this.#failures.status(call, response, decoded.data);
+      if (decoded.invalidJson) throw this.#failures.invalidJson(response.status, decoded.data);
+      if (this.#failures.failsWith2xx) this.#failIfOkAnswerFailed(call, response, decoded.data);
       return call.withResponse ? { status: response.status, headers: response.headers, data: decoded.data } : decoded.data;
     } finally {
       // Not aborted on return: the attempt has read its whole body by then.
@@ -391,149 +261,22 @@ export class ResilientHttpClient {
     }
   }
 
+  #failIfOkAnswerFailed(call: PreparedCall, response: Response, data: unknown): void {
+    const failure = this.#failures.ofOkAnswer(call, response, data);
+    if (failure) throw failure;
+  }
+
   #logRequest(call: PreparedCall): void {
     this.#logger.debug(
-      { service: this.name, method: call.method, url: this.#loggedUrl(call), attempt: call.attempts, headers: redactHeaders(call.headers), body: describeBody(call.rawBody) },
+      { service: this.name, method: call.method, url: loggedUrl(call), attempt: call.attempts, headers: redactHeaders(call.headers), body: describeBody(call.rawBody) },
       'provider request',
     );
   }
 
   #logResponse(call: PreparedCall, status: number, seconds: number): void {
     this.#logger.debug(
-      { service: this.name, method: call.method, url: this.#loggedUrl(call), attempt: call.attempts, status, durationMs: Math.round(seconds * 1000) },
+      { service: this.name, method: call.method, url: loggedUrl(call), attempt: call.attempts, status, durationMs: Math.round(seconds * 1000) },
       'provider response',
     );
   }
-
-  #invalidJson(status: number, body: unknown): IntegrationError {
-    return new IntegrationError(`${this.name} answered HTTP ${status} with a body that is not valid JSON`, {
-      service: this.name,
-      code: IntegrationErrorCode.PROVIDER_RESPONSE_INVALID,
-      statusCode: status,
-      response: body,
-      kind: 'INVALID_RESPONSE',
-    });
-  }
-
-  #transportFailure(
-    call: PreparedCall,
-    error: unknown,
-    attempt: FetchAttempt,
-    cutByDeadline: boolean,
-    timeoutMs: number,
-    responseStarted: boolean,
-  ): IntegrationError {
-    const seconds = attemptSeconds(attempt, timeoutMs);
-    if (call.signal?.aborted) {
-      // The caller ended the call; `send` rethrows their reason, not this.
-      call.metrics.count('aborted');
-      return new IntegrationError(`${this.name} request aborted`, { service: this.name, code: IntegrationErrorCode.PROVIDER_UNAVAILABLE, kind: 'OTHER', cause: error });
-    }
-    if (cutByDeadline && attempt.expired) {
-      // The caller's budget ran out, which says nothing about the provider: not a breaker failure.
-      call.metrics.count('timeout');
-      return this.#deadlineError(call, error);
-    }
-    const timedOut = attempt.expired;
-    call.metrics.count(timedOut ? 'timeout' : 'network_error');
-    call.metrics.duration.observe(seconds);
-    const socketCode = socketErrorCode(error);
-    const notSent = !responseStarted && !timedOut && socketCode !== undefined && NOT_SENT_ERRORS.has(socketCode);
-    return withDeadline(
-      new IntegrationError(timedOut ? `${this.name} did not answer within ${call.timeout} ms` : `${this.name} is unreachable (${socketCode ?? 'network error'})`, {
-        service: this.name,
-        code: IntegrationErrorCode.PROVIDER_UNAVAILABLE,
-        kind: timedOut ? 'TIMEOUT' : 'NETWORK',
-        retryable: call.replayable && (call.replaySafe || notSent),
-        providerFault: true,
-        cause: error,
-      }),
-      call,
-    );
-  }
-
-  #statusFailure(call: PreparedCall, response: Response, data: unknown): IntegrationError {
-    const status = response.status;
-    const wait = retryAfterMs(response.headers, status);
-    const waitAllowed = wait === undefined || (wait <= this.#maxRetryAfterMs && Date.now() + wait < call.deadlineAt);
-    const retryable =
-      RETRYABLE_STATUSES.has(status) && call.replayable && (call.replaySafe || NOT_PROCESSED_STATUSES.has(status)) && waitAllowed;
-    const base = { service: this.name, statusCode: status, response: data, retryAfterMs: wait, kind: 'HTTP_STATUS' as const, retryable };
-    if (status === 401) {
-      return new IntegrationError(`${this.name} refused the credentials (HTTP 401)`, { ...base, code: IntegrationErrorCode.PROVIDER_AUTH_FAILED, retryable: false });
-    }
-    if (status === 429) {
-      const message = wait === undefined ? `${this.name} rate limit reached (HTTP 429)` : `${this.name} rate limit reached; retry after ${wait} ms`;
-      return withDeadline(new IntegrationError(message, { ...base, code: IntegrationErrorCode.RATE_LIMITED }), call);
-    }
-    if (status >= 500 || status === 408) {
-      return withDeadline(new IntegrationError(`${this.name} failed with HTTP ${status}`, { ...base, code: IntegrationErrorCode.PROVIDER_UNAVAILABLE, providerFault: true }), call);
-    }
-    if (status === 425) {
-      return withDeadline(new IntegrationError(`${this.name} answered HTTP 425 (too early)`, { ...base, code: IntegrationErrorCode.PROVIDER_UNAVAILABLE }), call);
-    }
-    return new IntegrationError(`${this.name} rejected the request (HTTP ${status})`, { ...base, code: IntegrationErrorCode.PROVIDER_REQUEST_REJECTED, retryable: false });
-  }
-
-  #deadlineError(call: PreparedCall, cause: unknown): IntegrationError {
-    return new IntegrationError(`${this.name} did not complete within the ${call.deadline} ms deadline`, {
-      service: this.name,
-      code: IntegrationErrorCode.PROVIDER_UNAVAILABLE,
-      kind: 'DEADLINE',
-      cause,
-    });
-  }
-
-  #toIntegrationError(error: unknown, call: PreparedCall): IntegrationError {
-    if (error instanceof IntegrationError) return error;
-    if (error instanceof CircuitOpenError) {
-      call.metrics.count('circuit_open');
-      return new IntegrationError(`${this.name} is unavailable: circuit open, failing fast`, {
-        service: this.name,
-        code: IntegrationErrorCode.PROVIDER_UNAVAILABLE,
-        kind: 'CIRCUIT_OPEN',
-        retryAfterMs: error.retryAfterMs,
-        cause: error,
-      });
-    }
-    if (error instanceof DeadlineExceededError) return this.#deadlineError(call, error);
-    return new IntegrationError(`${this.name} request failed`, { service: this.name, code: IntegrationErrorCode.PROVIDER_UNAVAILABLE, kind: 'OTHER', cause: error });
-  }
 }
-
-/**
- * What `fetch` is given for an attempt: only what differs from its defaults, since each init
- * member costs undici work (an empty headers record alone is ~3 µs of a local round trip).
- */
-function fetchInit(call: PreparedCall, attempt: FetchAttempt): RequestInit & { duplex?: 'half' } {
-  const init: RequestInit & { duplex?: 'half' } = {};
-  attempt.applyTo(init, call.signal);
-  if (call.method !== 'GET') init.method = call.method;
-  if (call.hasHeaders) init.headers = call.headers;
-  if (call.body !== undefined) init.body = call.body;
-  if (call.streamed) init.duplex = 'half';
-  return init;
-}
-
-/** Seconds since the attempt started (its timeout was armed `timeoutMs` before it expires). */
-const attemptSeconds = (attempt: FetchAttempt, timeoutMs: number): number => (performance.now() - (attempt.expiresAt - timeoutMs)) / 1000;
-
-/** Attempt errors know whether they are retryable: they were built knowing the method, the idempotency flags and the remaining deadline. */
-const isRetryableAttemptError = (error: unknown): boolean => error instanceof IntegrationError && error.retryable;
-
-/** The call a retryable attempt error came from, for the retry policy's waits to respect its deadline. */
-const callOf = new WeakMap<IntegrationError, PreparedCall>();
-
-function withDeadline(error: IntegrationError, call: PreparedCall): IntegrationError {
-  if (error.retryable) callOf.set(error, call);
-  return error;
-}
-
-function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
-  const lowered: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) lowered[name.toLowerCase()] = value;
-  return lowered;
-}
-
-const retryReason = (error: IntegrationError): string =>
-  error.kind === 'HTTP_STATUS' && error.statusCode !== undefined ? String(error.statusCode) : error.kind.toLowerCase();

@@ -11,7 +11,7 @@ import {
   type IRetryBackoffContext,
   type RetryPolicy,
 } from 'cockatiel';
-import { IntegrationError } from '../providers/integration-error.js';
+import { IntegrationError } from './integration-error.js';
 import { isAbortError } from './abort.js';
 import { CircuitOpenError } from './circuit-open-error.js';
 import { DeadlineExceededError } from './deadline-exceeded-error.js';

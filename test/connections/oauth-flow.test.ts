@@ -6,7 +6,12 @@ import { createOAuthCallbackHandler } from '../../src/connections/oauth-callback
 import { hashState } from '../../src/connections/oauth-state-store.js';
 import { openIntegrationToken } from '../../src/connections/integration-token-columns.js';
 import { oauthCallbackRouter } from '../../src/http/oauth-callback-route.js';
+import { GoogleClient } from '../../src/providers/google/google-client.js';
+import { resolveProvider } from '../../src/providers/resolve-provider.js';
+import { ProviderBreakerRegistry } from '../../src/resilience/provider-breakers.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { createFakeGoogle, googleReasonError, googleUserRateLimitExceeded } from '../support/fake-google.js';
+import type { FakeResponse } from '../support/fake-provider-server.js';
 import { startOidcServer, type OidcServer } from '../support/oidc-server.js';
 import {
   CLIENT_ID,
@@ -399,6 +404,40 @@ describe('testIntegration', () => {
       expect(changes.messages.map((message) => message.status)).toEqual(['error']);
     } finally {
       await pubsub.close();
+    }
+  });
+  it('a provider rate limiting the test leaves the integration as it was; any other refusal shows the provider’s own words', async () => {
+    const google = createFakeGoogle();
+    await google.server.start();
+    const answers: FakeResponse[] = [];
+    google.server.route('GET', '/oauth2/v3/userinfo', () => answers.shift() ?? { json: { sub: '110169484474386276334' } });
+    const client = new GoogleClient(
+      resolveProvider('google', { providers: { google: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, apiBaseUrl: google.server.url } } }),
+      { retry: { maxAttempts: 2, initialDelay: 5, maxDelay: 10 }, breakers: new ProviderBreakerRegistry() },
+    );
+    const { services, pubsub } = buildServices(db.database, testConfig(oidc.issuer), { google: (accessToken) => client.testConnection(accessToken) });
+    try {
+      const principal = newPrincipal('grace');
+      const issued = await services.connections.startConnection(principal, { providerId: 'google', redirectUri: REDIRECT_URI });
+      const integration = await services.connections.completeConnectionFromCallback(await oidc.authorize(issued.authorizationUrl, { accountId: 'grace' }));
+      const refreshes = oidc.refreshRequests().length;
+
+      answers.push(googleUserRateLimitExceeded(), googleUserRateLimitExceeded());
+      const limited = await services.tests.testIntegration(principal, integration.id);
+      expect(limited).toMatchObject({ healthy: false, error: expect.stringContaining('google rate limit reached (HTTP 403): userRateLimitExceeded') });
+      expect(limited.integration).toMatchObject({ status: 'connected', errorMessage: null });
+      // A rate limit says nothing about the token: no refresh.
+      expect(oidc.refreshRequests()).toHaveLength(refreshes);
+
+      answers.push(googleReasonError(403, 'forbidden', 'The caller does not have permission'));
+      const refused = await services.tests.testIntegration(principal, integration.id);
+      const said = 'google rejected the request (HTTP 403): forbidden: The caller does not have permission';
+      expect(refused).toMatchObject({ healthy: false, error: said });
+      expect(refused.integration).toMatchObject({ status: 'error', errorMessage: said });
+      expect(oidc.refreshRequests()).toHaveLength(refreshes);
+    } finally {
+      await pubsub.close();
+      await google.server.close();
     }
   });
 });

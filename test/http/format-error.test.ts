@@ -44,6 +44,24 @@ describe('createErrorFormatter', () => {
     expect(format(new DeadlineExceededError(30_000)).result.extensions).toEqual({ code: 'PROVIDER_UNAVAILABLE' });
   });
 
+  it('passes the provider’s own code and message (already cleaned by the resilience layer) as extensions.providerError', () => {
+    const limited = format(
+      new IntegrationError('google rate limit reached (HTTP 403): userRateLimitExceeded: User Rate Limit Exceeded', {
+        service: 'google',
+        code: 'RATE_LIMITED',
+        statusCode: 403,
+        retryAfterMs: 1000,
+        response: { error: { code: 403, message: 'User Rate Limit Exceeded' } },
+        providerError: { code: 'userRateLimitExceeded', message: 'User Rate Limit Exceeded' },
+      }),
+    );
+    expect(limited.result).toEqual({
+      message: 'google is rate limiting requests; try again later',
+      path: ['integration'],
+      extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 1, providerError: { code: 'userRateLimitExceeded', message: 'User Rate Limit Exceeded' } },
+    });
+  });
+
   it('answers anything else with INTERNAL_SERVER_ERROR and a generic message, logging it', () => {
     const { result, logged } = format(new Error('duplicate key value violates unique constraint "integrations_pkey" access_token=abc'));
     expect(result).toEqual({ message: 'internal server error', path: ['integration'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });

@@ -77,6 +77,21 @@ describe('AsanaClient, the seed’s custom provider', () => {
     await expect(client.testConnection('bad-token')).resolves.toBe(false);
   });
 
+  it('keeps Asana’s error message in the error a user and a log see', async () => {
+    fake.server.enqueue('POST', '/api/1.0/tasks', asanaError(400, 'projects: [0]: Not a recognized ID: 1200000000009999'));
+    const error = await client.createTask(ASANA_ACCESS_TOKEN, '1200000000000010', { name: 'Lost task', projects: ['1200000000009999'] }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      code: 'PROVIDER_REQUEST_REJECTED',
+      providerError: { message: 'projects: [0]: Not a recognized ID: 1200000000009999' },
+      message: 'asana rejected the request (HTTP 400): projects: [0]: Not a recognized ID: 1200000000009999',
+    });
+  });
+
+  it('throws a 403 from a connection test: Asana does not say it is about the token', async () => {
+    fake.server.enqueue('GET', '/api/1.0/workspaces', asanaError(403, 'Forbidden'));
+    await expect(client.testConnection(ASANA_ACCESS_TOKEN)).rejects.toMatchObject({ code: 'PROVIDER_REQUEST_REJECTED', statusCode: 403 });
+  });
+
   it('honours 429 with Retry-After, then succeeds', async () => {
     fake.server.enqueue('POST', '/api/1.0/tasks', { ...asanaError(429, 'You have made too many requests recently.'), headers: { 'retry-after': '1' } });
     await expect(client.createTask(ASANA_ACCESS_TOKEN, '1200000000000010', { name: 'Retry me' })).resolves.toMatchObject({ name: 'Retry me' });

@@ -2,14 +2,26 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { GoogleClient } from '../../src/providers/google/google-client.js';
 import { IntegrationError } from '../../src/providers/integration-error.js';
 import { resolveProvider } from '../../src/providers/resolve-provider.js';
-import { createFakeGoogle, GOOGLE_ACCESS_TOKEN, googleError } from '../support/fake-google.js';
+import { ProviderBreakerRegistry } from '../../src/resilience/provider-breakers.js';
+import {
+  createFakeGoogle,
+  GOOGLE_ACCESS_TOKEN,
+  googleError,
+  googleInsufficientScopes,
+  googleRateLimitExceeded,
+  googleReasonError,
+  googleUserRateLimitExceeded,
+  SHARED_DRIVE_FOLDER_ID,
+  SHARED_DRIVE_ID,
+} from '../support/fake-google.js';
 
 const fake = createFakeGoogle();
 let client: GoogleClient;
+let provider: ReturnType<typeof resolveProvider>;
 
 beforeAll(async () => {
   const origin = await fake.server.start();
-  const provider = resolveProvider('google', {
+  provider = resolveProvider('google', {
     providers: {
       google: {
         clientId: 'google-client-id.apps.googleusercontent.com',
@@ -109,6 +121,14 @@ describe('GoogleClient APIs against a local Google', () => {
     expect(request?.json()).toMatchObject({ summary: 'Team Meeting', attendees: [{ email: 'colleague@example.com' }] });
   });
 
+  it('invites the attendees of a new event unless told otherwise', async () => {
+    const meeting = { summary: 'Team Meeting', start: { dateTime: '2025-12-01T10:00:00Z' }, end: { dateTime: '2025-12-01T11:00:00Z' }, attendees: [{ email: 'colleague@example.com' }] };
+    await client.createEvent(GOOGLE_ACCESS_TOKEN, 'primary', meeting);
+    await client.createEvent(GOOGLE_ACCESS_TOKEN, 'primary', meeting, { sendUpdates: 'externalOnly' });
+    await client.createEvent(GOOGLE_ACCESS_TOKEN, 'primary', meeting, { sendUpdates: 'none' });
+    expect(fake.server.requests.map((request) => request.query.get('sendUpdates'))).toEqual(['all', 'externalOnly', 'none']);
+  });
+
   it('creates a Drive folder under a parent', async () => {
     const folder = await client.createFolder(GOOGLE_ACCESS_TOKEN, 'HR Documents', 'parent-folder-id');
     expect(folder).toMatchObject({ id: 'folder123', name: 'HR Documents', mimeType: 'application/vnd.google-apps.folder' });
@@ -117,6 +137,12 @@ describe('GoogleClient APIs against a local Google', () => {
       mimeType: 'application/vnd.google-apps.folder',
       parents: ['parent-folder-id'],
     });
+  });
+
+  it('creates a Drive folder under a shared drive’s folder', async () => {
+    const folder = await client.createFolder(GOOGLE_ACCESS_TOKEN, 'HR Documents', SHARED_DRIVE_FOLDER_ID);
+    expect(folder).toMatchObject({ id: 'folder123', name: 'HR Documents', driveId: SHARED_DRIVE_ID });
+    expect(fake.server.requests[0]?.query.get('supportsAllDrives')).toBe('true');
   });
 
   it('creates a top-level Drive folder without parents', async () => {
@@ -179,5 +205,72 @@ describe('GoogleClient APIs against a local Google', () => {
     expect(error).toMatchObject({ statusCode: 400 });
     expect((error as IntegrationError).response).toMatchObject({ error: { status: 'INVALID_ARGUMENT', message: 'Invalid value for parents' } });
     expect(fake.server.count('POST', '/drive/v3/files')).toBe(1);
+  });
+});
+
+describe('GoogleClient and Google’s documented errors', () => {
+  /** A client with short backoffs and a breaker registry of its own, to read its health. */
+  const fastClient = (): { google: GoogleClient; breakers: ProviderBreakerRegistry } => {
+    const breakers = new ProviderBreakerRegistry();
+    return { google: new GoogleClient(provider, { retry: { maxAttempts: 3, initialDelay: 5, maxDelay: 20 }, breakers }), breakers };
+  };
+
+  it('retries a 403 userRateLimitExceeded with backoff, then succeeds', async () => {
+    const { google } = fastClient();
+    fake.server.enqueue('GET', '/calendar/v3/users/me/calendarList', googleUserRateLimitExceeded());
+    const calendars = await google.listCalendars(GOOGLE_ACCESS_TOKEN);
+    expect(calendars).toHaveLength(2);
+    // The limited request, its retry, and the second page.
+    expect(fake.server.count('GET', '/calendar/v3/users/me/calendarList')).toBe(3);
+  });
+
+  it('a 403 rateLimitExceeded that outlives the retries is RATE_LIMITED with Google’s words, and not a failure of Google', async () => {
+    const { google, breakers } = fastClient();
+    for (let attempt = 0; attempt < 3; attempt += 1) fake.server.enqueue('POST', '/calendar/v3/calendars/:calendarId/events', googleRateLimitExceeded());
+    const error = await google
+      .createEvent(GOOGLE_ACCESS_TOKEN, 'primary', { summary: 'Standup', start: { dateTime: '2025-12-01T10:00:00Z' }, end: { dateTime: '2025-12-01T10:15:00Z' } })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(IntegrationError);
+    expect(error).toMatchObject({
+      code: 'RATE_LIMITED',
+      statusCode: 403,
+      providerError: { code: 'rateLimitExceeded', message: 'Rate Limit Exceeded' },
+      message: 'google rate limit reached (HTTP 403): rateLimitExceeded: Rate Limit Exceeded',
+    });
+    // A rate limit says the request was not processed: even the POST is sent again.
+    expect(fake.server.count('POST', '/calendar/v3/calendars/primary/events')).toBe(3);
+    expect(breakers.health('google')).toMatchObject({ circuitState: 'CLOSED', consecutiveFailures: 0 });
+  });
+
+  it('reports a rate-limited connection test as a failure to try again, not as a refused token', async () => {
+    const { google } = fastClient();
+    for (let attempt = 0; attempt < 3; attempt += 1) fake.server.enqueue('GET', '/oauth2/v3/userinfo', googleUserRateLimitExceeded());
+    await expect(google.testConnection(GOOGLE_ACCESS_TOKEN)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+  });
+
+  it('reports a token without the scope a call needs as refused, without retrying', async () => {
+    const { google } = fastClient();
+    fake.server.enqueue('GET', '/oauth2/v3/userinfo', googleInsufficientScopes('oauth2.googleapis.com', 'google.identity.oauth2.v3.UserInfo'));
+    await expect(google.testConnection(GOOGLE_ACCESS_TOKEN)).resolves.toBe(false);
+    fake.server.enqueue('GET', '/calendar/v3/users/me/calendarList', googleInsufficientScopes('calendar-json.googleapis.com', 'calendar.v3.CalendarList.List'));
+    const error = await google.listCalendars(GOOGLE_ACCESS_TOKEN).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'PROVIDER_PERMISSION_DENIED', statusCode: 403, providerError: { code: 'insufficientPermissions' } });
+    expect(fake.server.count('GET', '/calendar/v3/users/me/calendarList')).toBe(1);
+  });
+
+  it('throws any other 403 from a connection test: it says nothing about the token', async () => {
+    const { google } = fastClient();
+    fake.server.enqueue('GET', '/oauth2/v3/userinfo', googleReasonError(403, 'forbidden', 'The caller does not have permission'));
+    await expect(google.testConnection(GOOGLE_ACCESS_TOKEN)).rejects.toMatchObject({ code: 'PROVIDER_REQUEST_REJECTED', statusCode: 403 });
+  });
+
+  it('keeps Google’s reason and message in the error a user and a log see', async () => {
+    fake.server.enqueue('POST', '/drive/v3/files', googleReasonError(404, 'notFound', 'File not found: bad-parent.', 'global'));
+    const error = await client.createFolder(GOOGLE_ACCESS_TOKEN, 'x', 'bad-parent').catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      code: 'PROVIDER_REQUEST_REJECTED',
+      providerError: { code: 'notFound', message: 'File not found: bad-parent.' },
+      message: 'google rejected the request (HTTP 404): notFound: File not found: bad-parent.',
+    });
   });
 });

@@ -120,3 +120,25 @@ describe('MicrosoftClient Graph calls against a local Graph', () => {
     expect(fake.server.requests).toHaveLength(1);
   });
 });
+
+describe('MicrosoftClient and Graph’s documented errors', () => {
+  it('reports a 403 Graph says is about the token’s privileges as a refused connection test', async () => {
+    fake.server.enqueue('GET', '/v1.0/me', graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'));
+    await expect(client.testConnection(GRAPH_ACCESS_TOKEN)).resolves.toBe(false);
+    fake.server.enqueue('GET', '/v1.0/me/joinedTeams', graphError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.'));
+    await expect(client.listJoinedTeams(GRAPH_ACCESS_TOKEN)).rejects.toMatchObject({ code: 'PROVIDER_PERMISSION_DENIED', providerError: { code: 'ErrorAccessDenied' } });
+  });
+
+  it('throws any other 403 from a connection test: it says nothing about the token', async () => {
+    fake.server.enqueue('GET', '/v1.0/me', graphError(403, 'notAllowed', 'The action is not allowed by the system.'));
+    await expect(client.testConnection(GRAPH_ACCESS_TOKEN)).rejects.toMatchObject({ code: 'PROVIDER_REQUEST_REJECTED', statusCode: 403 });
+  });
+
+  it('keeps Graph’s code and message in the error a user and a log see', async () => {
+    const error = await client.listChannels(GRAPH_ACCESS_TOKEN, 'no-such-team').catch((caught: unknown) => caught);
+    expect(error).toMatchObject({
+      providerError: { code: 'NotFound', message: 'No team found with Group Id' },
+      message: 'microsoft rejected the request (HTTP 404): NotFound: No team found with Group Id',
+    });
+  });
+});

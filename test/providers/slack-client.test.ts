@@ -2,15 +2,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { IntegrationError } from '../../src/providers/integration-error.js';
 import { resolveProvider } from '../../src/providers/resolve-provider.js';
 import { SlackClient } from '../../src/providers/slack/slack-client.js';
-import { createFakeSlack, SLACK_BOT_TOKEN } from '../support/fake-slack.js';
+import { ProviderBreakerRegistry } from '../../src/resilience/provider-breakers.js';
+import { createFakeSlack, SLACK_BOT_TOKEN, slackError } from '../support/fake-slack.js';
 
 const fake = createFakeSlack();
 let client: SlackClient;
+let provider: ReturnType<typeof resolveProvider>;
 
 beforeAll(async () => {
   const origin = await fake.server.start();
-  client = new SlackClient(
-    resolveProvider('slack', {
+  provider = resolveProvider('slack', {
       providers: {
         slack: {
           clientId: '1234.5678',
@@ -20,8 +21,8 @@ beforeAll(async () => {
           revocationUrl: `${origin}/api/auth.revoke`,
         },
       },
-    }),
-  );
+    });
+  client = new SlackClient(provider);
 });
 
 afterEach(() => {
@@ -143,5 +144,44 @@ describe('SlackClient Web API against a local Slack', () => {
     const posted = await client.sendMessage(SLACK_BOT_TOKEN, 'C001', 'after the limit');
     expect(posted.channel).toBe('C001');
     expect(fake.server.count('POST', '/api/chat.postMessage')).toBe(2);
+  });
+});
+
+describe('SlackClient and Slack’s rate limits answered with HTTP 200', () => {
+  it('waits out `ok: false` `ratelimited` for its Retry-After and sends the message again', async () => {
+    fake.server.enqueue('POST', '/api/chat.postMessage', { status: 200, headers: { 'retry-after': '1' }, json: { ok: false, error: 'ratelimited' } });
+    const posted = await client.sendMessage(SLACK_BOT_TOKEN, 'C001', 'after the limit');
+    expect(posted.channel).toBe('C001');
+    expect(fake.server.count('POST', '/api/chat.postMessage')).toBe(2);
+  });
+
+  it('is RATE_LIMITED, with Slack’s error kept, when the wait is longer than the client waits', async () => {
+    const patient = new SlackClient(provider, { maxRetryAfterMs: 5_000, breakers: new ProviderBreakerRegistry() });
+    fake.server.enqueue('GET', '/api/conversations.list', { status: 200, headers: { 'retry-after': '30' }, json: { ok: false, error: 'ratelimited' } });
+    const error = await patient.listChannels(SLACK_BOT_TOKEN).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(IntegrationError);
+    expect(error).toMatchObject({ service: 'slack', code: 'RATE_LIMITED', statusCode: 429, retryAfterMs: 30_000, providerError: { code: 'ratelimited' } });
+    expect(fake.server.count('GET', '/api/conversations.list')).toBe(1);
+  });
+
+  it('treats chat.postMessage’s `rate_limited` (too many messages posted) the same way', async () => {
+    const quick = new SlackClient(provider, { retry: { maxAttempts: 2, initialDelay: 5, maxDelay: 10 }, breakers: new ProviderBreakerRegistry() });
+    for (let attempt = 0; attempt < 2; attempt += 1) fake.server.enqueue('POST', '/api/chat.postMessage', slackError('rate_limited'));
+    const error = await quick.sendMessage(SLACK_BOT_TOKEN, 'C001', 'burst').catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'RATE_LIMITED', providerError: { code: 'rate_limited' } });
+    expect(fake.server.count('POST', '/api/chat.postMessage')).toBe(2);
+  });
+
+  it('reads the upload host’s own error', async () => {
+    fake.server.enqueue('POST', '/upload/v1/:fileId', { status: 413, json: { message: 'File exceeds the announced length' } });
+    const error = await client.uploadFile(SLACK_BOT_TOKEN, 'C001', 'report', 'report.txt').catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'PROVIDER_REQUEST_REJECTED', statusCode: 413, providerError: { message: 'File exceeds the announced length' } });
+  });
+
+  it('names the missing scope in the error', async () => {
+    fake.server.enqueue('POST', '/api/conversations.create', { json: { ok: false, error: 'missing_scope', needed: 'channels:manage', provided: 'chat:write' } });
+    const error = await client.createChannel(SLACK_BOT_TOKEN, 'team-updates').catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'missing_scope', statusCode: 403, providerError: { code: 'missing_scope', message: 'needs scope channels:manage' } });
+    expect((error as Error).message).toContain('missing_scope: needs scope channels:manage');
   });
 });

@@ -182,6 +182,8 @@ describe('logging', () => {
     expect(output).toContain('[REDACTED]');
     expect(output).toContain('page=2');
     expect(output).toContain('grant_type');
+    // The provider's own error code reaches the failure's line; its body does not.
+    expect(output).toMatch(/"providerError":\{"code":"invalid_grant"\}/);
     for (const secret of secrets) expect(output).not.toContain(secret);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { startAttemptTimeout } from '../../src/resilience/attempt-timeouts.js';
 import { DispatcherAttempt, GLOBAL_DISPATCHER, type FetchDispatchHandler } from '../../src/resilience/dispatcher-attempt.js';
-import { fetchTakesDispatcher } from '../../src/resilience/fetch-attempt.js';
+import { fetchTakesDispatcher } from '../../src/resilience/start-fetch-attempt.js';
 import { createHttpClient, ProviderBreakerRegistry, type HttpClient } from '../../src/resilience/index.js';
 import { failureOf } from './support/failure-of.js';
 import { FlakyServer, json } from './support/flaky-server.js';

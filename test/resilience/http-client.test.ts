@@ -232,6 +232,83 @@ describe('createHttpClient: Retry-After and rate limits', () => {
   });
 });
 
+describe('createHttpClient: the provider’s own error', () => {
+  it('keeps its code and message on one bounded line, anything token-like masked', async () => {
+    const echoed = `Invalid header "Authorization: Bearer ya29.a0AfH6SMBxSecret"\nrefresh_token=1//0gLsSecretRefresh; key sk${'9f'.repeat(30)} ${'x'.repeat(400)}`;
+    server.next(json(400, { error: { code: 400, message: echoed, errors: [{ domain: 'global', reason: 'badRequest', message: echoed }] } }));
+    const error = await failureOf(client().get('/x'));
+    expect(error.providerError?.code).toBe('badRequest');
+    const said = error.providerError?.message ?? '';
+    expect(said.length).toBeLessThanOrEqual(200);
+    expect(said).toMatch(/^Invalid header "Authorization: Bearer \[REDACTED\]" refresh_token=\[REDACTED\]; key \[REDACTED\] x+…$/);
+    expect(error.message).toBe(`${error.service} rejected the request (HTTP 400): badRequest: ${said}`);
+    for (const secret of ['ya29', '1//0g', 'SecretRefresh', '9f9f', '\n']) expect(JSON.stringify({ message: error.message, said: error.providerError })).not.toContain(secret);
+  });
+
+  it('reads the usual shapes: OAuth’s error and description, an errors array, a bare message', async () => {
+    server.next(
+      json(400, { error: 'invalid_request', error_description: 'Missing required parameter: scope' }),
+      json(422, { errors: [{ message: 'name: Missing input', help: 'https://example.test/docs' }] }),
+      json(409, { message: 'Already exists', code: 'conflict' }),
+      { status: 400, headers: { 'content-type': 'text/html' }, body: '<html>Bad Request</html>' },
+    );
+    const http = client();
+    expect((await failureOf(http.get('/a'))).providerError).toEqual({ code: 'invalid_request', message: 'Missing required parameter: scope' });
+    expect((await failureOf(http.get('/b'))).providerError).toEqual({ message: 'name: Missing input' });
+    expect((await failureOf(http.get('/c'))).providerError).toEqual({ code: 'conflict', message: 'Already exists' });
+    const html = await failureOf(http.get('/d'));
+    expect(html.providerError).toBeUndefined();
+    expect(html.message).toBe(`${html.service} rejected the request (HTTP 400)`);
+  });
+
+  it('reads a 403 whose bearer challenge says insufficient_scope (RFC 6750) as a permission the token lacks', async () => {
+    server.next({ status: 403, headers: { 'www-authenticate': 'Bearer realm="api", error="insufficient_scope", scope="files.write"' }, body: '' }, json(403, {}));
+    const http = client();
+    expect(await failureOf(http.get('/files'))).toMatchObject({ code: 'PROVIDER_PERMISSION_DENIED', statusCode: 403 });
+    expect(await failureOf(http.get('/files'))).toMatchObject({ code: 'PROVIDER_REQUEST_REJECTED', statusCode: 403 });
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('waits for and retries a 403 its reader calls a rate limit, like a 429, without counting it against the provider', async () => {
+    const readError = (body: unknown, status: number) => ({ code: (body as { reason: string }).reason, ...(status === 403 && { status: 429 }) });
+    const delays: number[] = [];
+    server.next(json(403, { reason: 'slowDown' }, { 'retry-after': '0' }), json(200, { ok: true }));
+    await expect(client({ readError, retryConfig: { maxAttempts: 3, initialDelay: 1_000, jitter: false, onRetry: (_a, _e, delay) => delays.push(delay) } }).get('/x')).resolves.toEqual({
+      ok: true,
+    });
+    expect(delays).toEqual([0]);
+
+    server.otherwise(json(403, { reason: 'slowDown' }));
+    const limited = client({ readError, circuitBreakerConfig: { failureThreshold: 2 } });
+    const error = await failureOf(limited.post('/y', { a: 1 }));
+    expect(error).toMatchObject({ code: 'RATE_LIMITED', statusCode: 403, providerError: { code: 'slowDown' }, providerFault: false });
+    expect(server.requests.filter((request) => request.url === '/y')).toHaveLength(3);
+    expect(limited.health()).toMatchObject({ circuitState: 'CLOSED', consecutiveFailures: 0 });
+  });
+
+  it('fails a 2xx answer its reader reports on when the provider fails requests that way', async () => {
+    const readError = (body: unknown) => ((body as { ok?: boolean }).ok === false ? { code: 'no_such_thing', status: 404 } : undefined);
+    server.next(json(200, { ok: false }), json(200, { ok: true, value: 1 }), json(200, { ok: false }));
+    const http = client({ readError, failsWith2xx: true });
+    expect(await failureOf(http.get('/a'))).toMatchObject({ code: 'no_such_thing', statusCode: 404, retryable: false });
+    await expect(http.get('/b')).resolves.toEqual({ ok: true, value: 1 });
+    // Without the flag, a 2xx is a success whatever its body.
+    await expect(client({ readError }).get('/c')).resolves.toEqual({ ok: false });
+  });
+
+  it('reports a failure from its status when the reader throws', async () => {
+    server.next(json(404, { anything: true }));
+    const error = await failureOf(
+      client({
+        readError: () => {
+          throw new Error('reader bug');
+        },
+      }).get('/x'),
+    );
+    expect(error).toMatchObject({ code: 'PROVIDER_REQUEST_REJECTED', statusCode: 404, providerError: undefined });
+  });
+});
+
 describe('createHttpClient: timeouts, deadline, abort', () => {
   it('times out each attempt and retries it', async () => {
     server.next({ stall: true }, json(200, { ok: true }));

@@ -9,6 +9,44 @@ export function googleError(code: number, message: string, status: string): Fake
 
 const STATUS_BY_CODE: Record<number, string> = { 400: 'INVALID_ARGUMENT', 404: 'NOT_FOUND', 401: 'UNAUTHENTICATED' };
 
+/**
+ * An error as the Calendar, Drive and Gmail v3 APIs document it, with a `reason` per error
+ * (https://developers.google.com/workspace/calendar/api/guides/errors,
+ * https://developers.google.com/drive/api/guides/handle-errors).
+ */
+export function googleReasonError(code: number, reason: string, message: string, domain = 'global'): FakeResponse {
+  return { status: code, json: { error: { errors: [{ domain, reason, message }], code, message } } };
+}
+
+/** "403: User Rate Limit Exceeded": back off and retry. */
+export const googleUserRateLimitExceeded = (): FakeResponse => googleReasonError(403, 'userRateLimitExceeded', 'User Rate Limit Exceeded', 'usageLimits');
+/** "403: Rate Limit Exceeded" (per calendar or per user): back off and retry. */
+export const googleRateLimitExceeded = (): FakeResponse => googleReasonError(403, 'rateLimitExceeded', 'Rate Limit Exceeded', 'usageLimits');
+
+/** The 403 for a token without the scope a method needs, with the ErrorInfo Google adds to it today. */
+export function googleInsufficientScopes(service: string, method: string): FakeResponse {
+  return {
+    status: 403,
+    headers: { 'www-authenticate': 'Bearer realm="https://accounts.google.com/", error="insufficient_scope", scope="https://www.googleapis.com/auth/calendar"' },
+    json: {
+      error: {
+        code: 403,
+        message: 'Request had insufficient authentication scopes.',
+        errors: [{ message: 'Insufficient Permission', domain: 'global', reason: 'insufficientPermissions' }],
+        status: 'PERMISSION_DENIED',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'ACCESS_TOKEN_SCOPE_INSUFFICIENT', domain: 'googleapis.com', metadata: { service, method } }],
+      },
+    },
+  };
+}
+
+/** events.insert's `sendUpdates` values (https://developers.google.com/workspace/calendar/api/v3/reference/events/insert). */
+const SEND_UPDATES = ['all', 'externalOnly', 'none'];
+
+/** A shared drive, and a folder in it, of the fake's user. */
+export const SHARED_DRIVE_ID = '0AHR-shared-drive-Uk9PVA';
+export const SHARED_DRIVE_FOLDER_ID = '1shared-drive-folder-HR-documents';
+
 /** A message Gmail received, decoded from its base64url `raw`. */
 export interface SentGmailMessage {
   raw: string;
@@ -18,8 +56,9 @@ export interface SentGmailMessage {
 
 /**
  * www.googleapis.com as far as the Google client uses it: Calendar v3 calendarList (paged by
- * `pageToken`) and events.insert, Drive v3 files.create, Gmail v1 users.messages.send, and the
- * OAuth2 v3 userinfo endpoint. A token other than {@link GOOGLE_ACCESS_TOKEN} gets Google's 401.
+ * `pageToken`) and events.insert, Drive v3 files.create (in My Drive, or in a shared drive under
+ * {@link SHARED_DRIVE_FOLDER_ID}), Gmail v1 users.messages.send, and the OAuth2 v3 userinfo
+ * endpoint. A token other than {@link GOOGLE_ACCESS_TOKEN} gets Google's 401.
  */
 export function createFakeGoogle(): { server: FakeProviderServer; sent: SentGmailMessage[] } {
   const sent: SentGmailMessage[] = [];
@@ -57,6 +96,9 @@ export function createFakeGoogle(): { server: FakeProviderServer; sent: SentGmai
   server.route('POST', '/calendar/v3/calendars/:calendarId/events', (request, check, params) => {
     if (!authorized(bearerToken(request))) return unauthenticated;
     check(contentType(request) === 'application/json', 'events.insert takes a JSON event resource');
+    // Without sendUpdates Google invites nobody ("The default is false"): the client says what it wants.
+    const sendUpdates = request.query.get('sendUpdates');
+    check(sendUpdates !== null && SEND_UPDATES.includes(sendUpdates), 'sendUpdates is all, externalOnly or none');
     const event = request.json() as Record<string, { dateTime?: string; date?: string } | undefined>;
     check(Boolean(event.start?.dateTime ?? event.start?.date), 'event.start needs dateTime or date');
     check(Boolean(event.end?.dateTime ?? event.end?.date), 'event.end needs dateTime or date');
@@ -78,7 +120,14 @@ export function createFakeGoogle(): { server: FakeProviderServer; sent: SentGmai
     check(typeof file.name === 'string' && file.name.length > 0, 'file.name is required');
     check(file.mimeType === 'application/vnd.google-apps.folder', 'a folder has mimeType application/vnd.google-apps.folder');
     check(file.parents === undefined || (Array.isArray(file.parents) && file.parents.length === 1), 'parents is a one-element array');
-    return { json: { kind: 'drive#file', id: 'folder123', name: file.name, mimeType: file.mimeType } };
+    const parent = Array.isArray(file.parents) ? (file.parents[0] as string) : undefined;
+    const inSharedDrive = parent === SHARED_DRIVE_FOLDER_ID;
+    // A shared drive's items do not exist for an app that does not say it supports them
+    // (https://developers.google.com/drive/api/guides/enable-shareddrives).
+    if (inSharedDrive && request.query.get('supportsAllDrives') !== 'true') {
+      return { status: 404, json: { error: { errors: [{ domain: 'global', reason: 'notFound', message: `File not found: ${parent}.`, locationType: 'parameter', location: 'fileId' }], code: 404, message: `File not found: ${parent}.` } } };
+    }
+    return { json: { kind: 'drive#file', id: 'folder123', name: file.name, mimeType: file.mimeType, ...(inSharedDrive && { driveId: SHARED_DRIVE_ID }) } };
   });
 
   server.route('POST', '/gmail/v1/users/me/messages/send', (request, check) => {

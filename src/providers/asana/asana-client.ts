@@ -90,7 +90,7 @@ export class AsanaClient extends BaseIntegrationClient implements ProviderClient
     return parseProviderResponse('asana', asanaTaskResponseSchema, body).data;
   }
 
-  /** True when Asana accepts the token, false when it refuses it (401/403); outages are thrown. */
+  /** True when Asana accepts the token, false when it refuses it (401); outages and other refusals are thrown. */
   async testConnection(accessToken: string): Promise<boolean> {
     try {
       await this.getWorkspaces(accessToken);

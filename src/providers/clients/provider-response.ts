@@ -22,7 +22,9 @@ export function parseProviderResponse<S extends z.ZodType>(service: string, sche
 
 /**
  * True when the provider refused the credentials (401, or Slack's equivalents mapped to it) or
- * what they allow (403): what `testConnection` reports as `false`.
+ * said they lack a permission (`PROVIDER_PERMISSION_DENIED`: a 403 whose body says so): what
+ * `testConnection` reports as `false`. Any other 403 (a rate limit Google answers 403, a
+ * resource the user may not touch) says nothing about the credentials.
  */
 export const isAuthRejection = (error: unknown): boolean =>
-  isProviderAuthError(error) || (error instanceof IntegrationError && error.statusCode === 403);
+  isProviderAuthError(error) || (error instanceof IntegrationError && error.code === IntegrationErrorCode.PROVIDER_PERMISSION_DENIED);

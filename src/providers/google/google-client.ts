@@ -3,6 +3,7 @@ import { defaultProviderSource, type ProviderSource } from '../clients/default-p
 import { OAuthProviderClient } from '../clients/oauth-provider-client.js';
 import type { ProviderClient } from '../clients/provider-client.js';
 import { isAuthRejection, parseProviderResponse } from '../clients/provider-response.js';
+import { readGoogleError } from './google-error.js';
 import { buildHtmlEmail, encodeRawMessage } from './mime-message.js';
 import {
   calendarEventSchema,
@@ -13,6 +14,7 @@ import {
   type CalendarEvent,
   type CalendarEventInput,
   type CalendarListEntry,
+  type CreateEventOptions,
   type DriveFile,
   type GmailMessage,
   type GoogleUserProfile,
@@ -34,7 +36,7 @@ export class GoogleClient extends OAuthProviderClient implements ProviderClient 
    * @param options retry, timeout and breaker settings @default the resilience layer's
    */
   constructor(providerSource: ProviderSource = defaultProviderSource('google'), options?: BaseIntegrationClientOptions) {
-    super('google', providerSource, options);
+    super('google', providerSource, { readError: readGoogleError, ...options });
   }
 
   /** Every calendar on the user's calendar list, following `nextPageToken` to the last page. */
@@ -55,10 +57,14 @@ export class GoogleClient extends OAuthProviderClient implements ProviderClient 
     return calendars;
   }
 
-  /** events.insert (https://developers.google.com/calendar/api/v3/reference/events/insert). */
-  async createEvent(accessToken: string, calendarId: string, event: CalendarEventInput): Promise<CalendarEvent> {
+  /**
+   * events.insert (https://developers.google.com/workspace/calendar/api/v3/reference/events/insert),
+   * inviting the attendees unless `options.sendUpdates` says otherwise.
+   */
+  async createEvent(accessToken: string, calendarId: string, event: CalendarEventInput, options: CreateEventOptions = {}): Promise<CalendarEvent> {
+    const query = new URLSearchParams({ sendUpdates: options.sendUpdates ?? 'all' });
     const body = await this.request<unknown>({
-      url: `${this.apiBaseUrl}/calendar/v3/calendars/${encodeURIComponent(calendarId)}/events`,
+      url: `${this.apiBaseUrl}/calendar/v3/calendars/${encodeURIComponent(calendarId)}/events?${query}`,
       method: 'POST',
       headers: bearer(accessToken),
       body: event,
@@ -66,10 +72,14 @@ export class GoogleClient extends OAuthProviderClient implements ProviderClient 
     return parseProviderResponse('google', calendarEventSchema, body);
   }
 
-  /** A Drive folder is a file with the folder MIME type (https://developers.google.com/drive/api/guides/folder). */
+  /**
+   * A Drive folder is a file with the folder MIME type (https://developers.google.com/drive/api/guides/folder).
+   * `supportsAllDrives=true` lets the parent be in a shared drive: without it Drive answers 404 for
+   * a shared drive's folders (https://developers.google.com/drive/api/guides/enable-shareddrives).
+   */
   async createFolder(accessToken: string, name: string, parentId?: string): Promise<DriveFile> {
     const body = await this.request<unknown>({
-      url: `${this.apiBaseUrl}/drive/v3/files`,
+      url: `${this.apiBaseUrl}/drive/v3/files?supportsAllDrives=true`,
       method: 'POST',
       headers: bearer(accessToken),
       body: { name, mimeType: FOLDER_MIME_TYPE, ...(parentId ? { parents: [parentId] } : {}) },
@@ -98,8 +108,9 @@ export class GoogleClient extends OAuthProviderClient implements ProviderClient 
   }
 
   /**
-   * True when Google accepts the token, false when it rejects it (401/403). Other failures
-   * (Google down, circuit open) are thrown: they say nothing about the token.
+   * True when Google accepts the token, false when it rejects it (401, or a 403 for a scope it
+   * lacks). Other failures (Google down or rate limiting, circuit open) are thrown: they say
+   * nothing about the token.
    */
   async testConnection(accessToken: string): Promise<boolean> {
     try {

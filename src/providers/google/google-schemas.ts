@@ -42,6 +42,18 @@ export interface CalendarEventInput {
   [field: string]: unknown;
 }
 
+/** How `createEvent` inserts an event. */
+export interface CreateEventOptions {
+  /**
+   * Who Google notifies of the new event (events.insert's `sendUpdates`): every guest, only the
+   * guests not on Google Calendar, or nobody. Google's own default is nobody, so attendees would
+   * never see an invitation; the service's is everyone, as creating an event with attendees means.
+   * https://developers.google.com/workspace/calendar/api/v3/reference/events/insert
+   * @default 'all'
+   */
+  sendUpdates?: 'all' | 'externalOnly' | 'none';
+}
+
 /** https://developers.google.com/drive/api/reference/rest/v3/files#File */
 export const driveFileSchema = z.looseObject({ id: z.string(), name: z.string(), mimeType: z.string() });
 export type DriveFile = z.infer<typeof driveFileSchema>;

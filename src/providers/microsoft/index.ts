@@ -1,4 +1,5 @@
 export { MicrosoftClient, microsoftClient } from './microsoft-client.js';
+export { readGraphError } from './graph-error.js';
 export type {
   GraphCalendar,
   GraphChannel,

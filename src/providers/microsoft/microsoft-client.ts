@@ -5,6 +5,7 @@ import { OAuthProviderClient } from '../clients/oauth-provider-client.js';
 import type { ProviderClient } from '../clients/provider-client.js';
 import { isAuthRejection, parseProviderResponse } from '../clients/provider-response.js';
 import { IntegrationError, IntegrationErrorCode } from '../integration-error.js';
+import { readGraphError } from './graph-error.js';
 import {
   graphCalendarSchema,
   graphChannelSchema,
@@ -40,7 +41,7 @@ export class MicrosoftClient extends OAuthProviderClient implements ProviderClie
    * @param options retry, timeout and breaker settings @default the resilience layer's
    */
   constructor(providerSource: ProviderSource = defaultProviderSource('microsoft'), options?: BaseIntegrationClientOptions) {
-    super('microsoft', providerSource, options);
+    super('microsoft', providerSource, { readError: readGraphError, ...options });
   }
 
   async getUserProfile(accessToken: string): Promise<GraphUser> {
@@ -95,7 +96,7 @@ export class MicrosoftClient extends OAuthProviderClient implements ProviderClie
     });
   }
 
-  /** True when Graph accepts the token for `/me`, false when it refuses it (401/403); outages are thrown. */
+  /** True when Graph accepts the token for `/me`, false when it refuses it (401, or a 403 for a permission it lacks); outages are thrown. */
   async testConnection(accessToken: string): Promise<boolean> {
     try {
       await this.getUserProfile(accessToken);

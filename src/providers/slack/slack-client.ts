@@ -4,7 +4,7 @@ import { defaultProviderSource, type ProviderSource } from '../clients/default-p
 import { OAuthProviderClient } from '../clients/oauth-provider-client.js';
 import type { ProviderClient } from '../clients/provider-client.js';
 import { isAuthRejection, parseProviderResponse } from '../clients/provider-response.js';
-import { slackApiError } from './slack-api-error.js';
+import { readSlackError } from './slack-error.js';
 import {
   authTestSchema,
   completeUploadSchema,
@@ -32,8 +32,9 @@ type SlackArguments = { get: Record<string, string> } | { json: Record<string, u
 const PAGE_SIZE = '200';
 
 /**
- * Slack Web API. Its quirk: failures come back as HTTP 200 with `ok: false`, so every answer
- * goes through the envelope check and becomes an `IntegrationError` carrying Slack's `error`.
+ * Slack Web API. Its quirk: failures come back as HTTP 200 with `ok: false`, so the resilient
+ * client reads every answer with {@link readSlackError}, and a failed one becomes an
+ * `IntegrationError` carrying Slack's `error` (a rate limit is waited for and retried).
  *
  * OAuth quirks: no PKCE for confidential clients and comma-joined scopes (see the registry); `refreshToken`
  * only for apps with token rotation on, otherwise Slack tokens do not expire; `revokeToken` is
@@ -45,7 +46,7 @@ export class SlackClient extends OAuthProviderClient implements ProviderClient {
    * @param options retry, timeout and breaker settings @default the resilience layer's
    */
   constructor(providerSource: ProviderSource = defaultProviderSource('slack'), options?: BaseIntegrationClientOptions) {
-    super('slack', providerSource, options);
+    super('slack', providerSource, { readError: readSlackError, failsWith2xx: true, ...options });
   }
 
   async sendMessage(accessToken: string, channel: string, text: string): Promise<SlackPostedMessage> {
@@ -142,8 +143,8 @@ export class SlackClient extends OAuthProviderClient implements ProviderClient {
       body = new URLSearchParams(args.form);
     }
     const answer = await this.request<unknown>({ url: url.toString(), method: 'get' in args ? 'GET' : 'POST', headers, body });
-    const envelope = parseProviderResponse('slack', slackEnvelopeSchema, answer);
-    if (!envelope.ok) throw slackApiError(envelope);
+    // `ok: false` answers have failed the request already (readSlackError): this one is `ok: true`.
+    parseProviderResponse('slack', slackEnvelopeSchema, answer);
     return parseProviderResponse('slack', schema, answer);
   }
 }
