@@ -45,8 +45,6 @@ export interface AppOverrides {
   logger?: Logger;
   /** Extra `createDatabase` options (tests count SQL statements with `onQuery`). */
   database?: Pick<DatabaseOptions, 'onQuery' | 'poolSize'>;
-  /** Namespace of the Redis pub/sub channels. @default 'integrations' */
-  redisPrefix?: string;
   /** @default DEFAULT_OPERATION_LIMITS */
   limits?: OperationLimits;
   /** Routes mounted next to the built-in ones (see `RouteMount`). */
@@ -121,7 +119,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // Everything after the database is undone if start-up fails half-way, so a failed start
   // leaves no pool or Redis connection behind (tests, and supervisors that retry).
   const redisPubSub = config.redisUrl
-    ? new RedisPubSub({ url: config.redisUrl, prefix: overrides.redisPrefix, logger: logger.child({ component: 'pubsub' }) })
+    ? new RedisPubSub({ url: config.redisUrl, prefix: config.redisPrefix, logger: logger.child({ component: 'pubsub' }) })
     : undefined;
   const pubsub: PubSub = redisPubSub ?? new InMemoryPubSub();
   try {
@@ -158,7 +156,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     const webhooks = createWebhookPipeline({
       database,
       pubsub,
-      ...configuredPipelineOptions(config, overrides.redisPrefix),
+      ...configuredPipelineOptions(config),
       logger: logger.child({ component: 'webhooks' }),
       handlers: overrides.webhookHandlers,
     });

@@ -54,6 +54,13 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Unset: in-process pub/sub and a queue on the database. */
   redisUrl: string | undefined;
+  /**
+   * Namespace of everything this deployment puts in Redis (`REDIS_PREFIX`): BullMQ's queue keys
+   * (`<prefix>:webhook-events:*`) and the pub/sub channels (`<prefix>:<topic>:<organization>`).
+   * Deployments sharing one Redis need different prefixes, or they read each other's messages.
+   * @default 'integrations'
+   */
+  redisPrefix: string;
   /** Embedded database files and development secrets. @default '.data' */
   dataDir: string;
   /** Key ring for token sealing; the first key seals. Empty until `withDevelopmentSecrets` in development. */
@@ -109,6 +116,8 @@ const redisUrl = z
 const postgresUrl = z
   .string()
   .refine((value) => URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol), 'must be a postgres:// or postgresql:// URL');
+/** The first `:` of a key or channel ends the prefix, so no prefix's keys or channel pattern reach into another's. */
+const redisPrefix = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1 to 64 letters, digits, _, . or - (no :)');
 const positiveInt = (max: number) =>
   z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
 const nonNegativeInt = (max: number) =>
@@ -255,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     oauthCallbackMode: optional(env, 'OAUTH_CALLBACK_MODE', z.enum(OAUTH_CALLBACK_MODES, { error: `must be one of ${OAUTH_CALLBACK_MODES.join(', ')}` })) ?? 'complete',
     databaseUrl: optional(env, 'DATABASE_URL', postgresUrl),
     redisUrl: optional(env, 'REDIS_URL', redisUrl),
+    redisPrefix: optional(env, 'REDIS_PREFIX', redisPrefix) ?? 'integrations',
     dataDir: read(env, 'DATA_DIR') ?? '.data',
     encryptionKeys,
     allowedRedirectUris,

@@ -32,6 +32,7 @@ describe('loadConfig defaults', () => {
       oauthCallbackMode: 'complete',
       databaseUrl: undefined,
       redisUrl: undefined,
+      redisPrefix: 'integrations',
       dataDir: '.data',
       encryptionKeys: [],
       allowedRedirectUris: ['http://localhost:4001/oauth/callback'],
@@ -66,8 +67,10 @@ describe('loadConfig defaults', () => {
       WEBHOOK_WORKER_CONCURRENCY: '3',
       WEBHOOK_MAX_ATTEMPTS: '5',
       REDIS_URL: 'redis://127.0.0.1:6379/2',
+      REDIS_PREFIX: 'staging-integrations',
       DATABASE_URL: 'postgresql://app@db:5432/integrations',
     });
+    expect(config.redisPrefix).toBe('staging-integrations');
     expect(config.providers.slack).toMatchObject({
       clientId: 'id',
       clientSecret: 'secret',
@@ -127,6 +130,9 @@ describe('bad values name their variable', () => {
     ['UI_URL', 'nope'],
     ['DATABASE_URL', 'mysql://localhost/db'],
     ['REDIS_URL', 'http://localhost:6379'],
+    ['REDIS_PREFIX', 'has:colon'],
+    ['REDIS_PREFIX', 'glob*'],
+    ['REDIS_PREFIX', 'x'.repeat(65)],
     ['ALLOWED_REDIRECT_URIS', 'http://ok.test/cb,not-a-url'],
     ['GOOGLE_TOKEN_URL', 'token'],
     ['ASANA_AUTHORIZATION_URL', '//missing-scheme'],
