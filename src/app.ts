@@ -112,6 +112,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const database = await createDatabase({
     databaseUrl: config.databaseUrl,
+    createIfMissing: config.databaseCreate,
     dataDir: config.dataDir,
     logger: logger.child({ component: 'database' }),
     ...overrides.database,

@@ -52,6 +52,13 @@ export interface Config {
   oauthCallbackMode: OAuthCallbackMode;
   /** Unset: embedded PostgreSQL (PGlite) under `dataDir`. */
   databaseUrl: string | undefined;
+  /**
+   * Create the database `databaseUrl` names when it does not exist (`DATABASE_CREATE`). Off, a
+   * missing database stops start-up naming `DATABASE_URL`: a mistyped name must not start an
+   * empty service. The embedded database needs no creating.
+   * @default false
+   */
+  databaseCreate: boolean;
   /** Unset: in-process pub/sub and a queue on the database. */
   redisUrl: string | undefined;
   /**
@@ -118,6 +125,7 @@ const postgresUrl = z
   .refine((value) => URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol), 'must be a postgres:// or postgresql:// URL');
 /** The first `:` of a key or channel ends the prefix, so no prefix's keys or channel pattern reach into another's. */
 const redisPrefix = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1 to 64 letters, digits, _, . or - (no :)');
+const booleanFlag = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((value) => value === 'true' || value === '1');
 const positiveInt = (max: number) =>
   z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
 const nonNegativeInt = (max: number) =>
@@ -263,6 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uiUrl,
     oauthCallbackMode: optional(env, 'OAUTH_CALLBACK_MODE', z.enum(OAUTH_CALLBACK_MODES, { error: `must be one of ${OAUTH_CALLBACK_MODES.join(', ')}` })) ?? 'complete',
     databaseUrl: optional(env, 'DATABASE_URL', postgresUrl),
+    databaseCreate: optional(env, 'DATABASE_CREATE', booleanFlag) ?? false,
     redisUrl: optional(env, 'REDIS_URL', redisUrl),
     redisPrefix: optional(env, 'REDIS_PREFIX', redisPrefix) ?? 'integrations',
     dataDir: read(env, 'DATA_DIR') ?? '.data',

@@ -31,6 +31,7 @@ describe('loadConfig defaults', () => {
       uiUrl: 'http://localhost:4001/',
       oauthCallbackMode: 'complete',
       databaseUrl: undefined,
+      databaseCreate: false,
       redisUrl: undefined,
       redisPrefix: 'integrations',
       dataDir: '.data',
@@ -69,8 +70,9 @@ describe('loadConfig defaults', () => {
       REDIS_URL: 'redis://127.0.0.1:6379/2',
       REDIS_PREFIX: 'staging-integrations',
       DATABASE_URL: 'postgresql://app@db:5432/integrations',
+      DATABASE_CREATE: 'true',
     });
-    expect(config.redisPrefix).toBe('staging-integrations');
+    expect(config).toMatchObject({ redisPrefix: 'staging-integrations', databaseCreate: true });
     expect(config.providers.slack).toMatchObject({
       clientId: 'id',
       clientSecret: 'secret',
@@ -133,6 +135,7 @@ describe('bad values name their variable', () => {
     ['REDIS_PREFIX', 'has:colon'],
     ['REDIS_PREFIX', 'glob*'],
     ['REDIS_PREFIX', 'x'.repeat(65)],
+    ['DATABASE_CREATE', 'yes please'],
     ['ALLOWED_REDIRECT_URIS', 'http://ok.test/cb,not-a-url'],
     ['GOOGLE_TOKEN_URL', 'token'],
     ['ASANA_AUTHORIZATION_URL', '//missing-scheme'],
