@@ -34,6 +34,7 @@ describe('loadConfig defaults', () => {
       databaseCreate: false,
       redisUrl: undefined,
       redisPrefix: 'integrations',
+      host: undefined,
       dataDir: '.data',
       encryptionKeys: [],
       allowedRedirectUris: ['http://localhost:4001/oauth/callback'],
@@ -71,8 +72,9 @@ describe('loadConfig defaults', () => {
       REDIS_PREFIX: 'staging-integrations',
       DATABASE_URL: 'postgresql://app@db:5432/integrations',
       DATABASE_CREATE: 'true',
+      HOST: '0.0.0.0',
     });
-    expect(config).toMatchObject({ redisPrefix: 'staging-integrations', databaseCreate: true });
+    expect(config).toMatchObject({ redisPrefix: 'staging-integrations', databaseCreate: true, host: '0.0.0.0' });
     expect(config.providers.slack).toMatchObject({
       clientId: 'id',
       clientSecret: 'secret',
@@ -136,6 +138,8 @@ describe('bad values name their variable', () => {
     ['REDIS_PREFIX', 'glob*'],
     ['REDIS_PREFIX', 'x'.repeat(65)],
     ['DATABASE_CREATE', 'yes please'],
+    ['HOST', 'not a host'],
+    ['HOST', 'http://0.0.0.0'],
     ['ALLOWED_REDIRECT_URIS', 'http://ok.test/cb,not-a-url'],
     ['GOOGLE_TOKEN_URL', 'token'],
     ['ASANA_AUTHORIZATION_URL', '//missing-scheme'],
