@@ -20,8 +20,8 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-# scripts/register.mjs compiles with SWC through @swc-node/register, which reads tsconfig.json.
-COPY --from=build /app/tsconfig.json ./
+# scripts/register.mjs compiles the TypeScript sources at start with SWC, with .swcrc's options.
+COPY --from=build /app/.swcrc ./
 COPY --from=build /app/scripts ./scripts
 COPY --from=build /app/src ./src
 COPY --from=build /app/migrations ./migrations
