@@ -7,14 +7,18 @@
 // and a second of start-up (npm run bench:startup).
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
-import { registerHooks } from 'node:module';
+import nodeModule from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { transformSync } from '@swc/core';
 
 const { $schema, ...swcrc } = JSON.parse(readFileSync(new URL('../.swcrc', import.meta.url), 'utf8'));
 const options = { ...swcrc, swcrc: false, sourceMaps: false };
 
-registerHooks({
+if (typeof nodeModule.registerHooks !== 'function') {
+  throw new Error(`scripts/register.mjs needs Node.js 24 (this is ${process.version}): run it through npm scripts, or node_modules/.bin/node`);
+}
+
+nodeModule.registerHooks({
   resolve(specifier, context, nextResolve) {
     try {
       return nextResolve(specifier, context);
