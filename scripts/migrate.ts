@@ -4,13 +4,24 @@
 import { loadConfig } from '../src/config.js';
 import { createDatabase } from '../src/db/database.js';
 import { createLogger } from '../src/logger.js';
+import { exitAfterFailedStart } from '../src/startup-config.js';
 
-const config = loadConfig();
-const logger = createLogger({ level: config.logLevel });
-const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger, migrate: false });
-try {
-  const applied = await database.migrate();
-  logger.info({ applied: applied.length }, applied.length ? 'migrations applied' : 'database is up to date');
-} finally {
-  await database.close();
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel });
+  const database = await createDatabase({
+    databaseUrl: config.databaseUrl,
+    createIfMissing: config.databaseCreate,
+    dataDir: config.dataDir,
+    logger,
+    migrate: false,
+  });
+  try {
+    const applied = await database.migrate();
+    logger.info({ applied: applied.length }, applied.length ? 'migrations applied' : 'database is up to date');
+  } finally {
+    await database.close();
+  }
 }
+
+main().catch((error: unknown) => exitAfterFailedStart(error, 'migration'));

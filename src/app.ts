@@ -22,6 +22,7 @@ import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from './graphql/operat
 import { buildGraphQLSchema } from './graphql/schema.js';
 import type { GraphQLServices, ProviderCatalogEntry } from './graphql/services.js';
 import { createHttpApp, type RouteMount } from './http/create-http-app.js';
+import { isLoopbackAddress } from './http/loopback-caller.js';
 import { attachGraphQLWebSocket } from './http/graphql-websocket.js';
 import { oauthCallbackRouter } from './http/oauth-callback-route.js';
 import type { ReadinessCheck } from './http/readiness.js';
@@ -45,8 +46,6 @@ export interface AppOverrides {
   logger?: Logger;
   /** Extra `createDatabase` options (tests count SQL statements with `onQuery`). */
   database?: Pick<DatabaseOptions, 'onQuery' | 'poolSize'>;
-  /** Namespace of the Redis pub/sub channels. @default 'integrations' */
-  redisPrefix?: string;
   /** @default DEFAULT_OPERATION_LIMITS */
   limits?: OperationLimits;
   /** Routes mounted next to the built-in ones (see `RouteMount`). */
@@ -74,7 +73,11 @@ export interface App {
   readonly metrics: ServiceMetrics;
   /** The webhook queue (the seed's `add`, `getStats`) and the handlers its worker runs. */
   readonly webhooks: Pick<WebhookPipeline, 'queue' | 'handlers'>;
-  /** Starts listening (port 0 picks a free one); resolves with the URL. @default config.port */
+  /**
+   * Starts listening (port 0 picks a free one); resolves with the URL. The port defaults to
+   * `config.port`; the host to `config.host`, else loopback in development mode (the instance
+   * hands out an admin token), else every interface.
+   */
   listen(port?: number, host?: string): Promise<string>;
   /**
    * Graceful shutdown: stop accepting, let in-flight requests finish, close idle keep-alive
@@ -83,6 +86,9 @@ export interface App {
    */
   close(): Promise<void>;
 }
+
+/** Where a development instance listens unless `HOST` says otherwise. */
+const LOOPBACK = '127.0.0.1';
 
 /** The provider catalogue: every registry provider with whether this deployment can connect it. */
 export function buildProviderCatalog(config: Config): ProviderCatalogEntry[] {
@@ -114,6 +120,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
 
   const database = await createDatabase({
     databaseUrl: config.databaseUrl,
+    createIfMissing: config.databaseCreate,
     dataDir: config.dataDir,
     logger: logger.child({ component: 'database' }),
     ...overrides.database,
@@ -121,7 +128,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   // Everything after the database is undone if start-up fails half-way, so a failed start
   // leaves no pool or Redis connection behind (tests, and supervisors that retry).
   const redisPubSub = config.redisUrl
-    ? new RedisPubSub({ url: config.redisUrl, prefix: overrides.redisPrefix, logger: logger.child({ component: 'pubsub' }) })
+    ? new RedisPubSub({ url: config.redisUrl, prefix: config.redisPrefix, logger: logger.child({ component: 'pubsub' }) })
     : undefined;
   const pubsub: PubSub = redisPubSub ?? new InMemoryPubSub();
   try {
@@ -158,7 +165,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     const webhooks = createWebhookPipeline({
       database,
       pubsub,
-      ...configuredPipelineOptions(config, overrides.redisPrefix),
+      ...configuredPipelineOptions(config),
       logger: logger.child({ component: 'webhooks' }),
       handlers: overrides.webhookHandlers,
     });
@@ -229,7 +236,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       authenticator,
       metrics,
       webhooks: { queue: webhooks.queue, handlers: webhooks.handlers },
-      async listen(port = config.port, host) {
+      async listen(port = config.port, host = config.host ?? (config.auth.development ? LOOPBACK : undefined)) {
         await new Promise<void>((resolve, reject) => {
           httpServer.once('error', reject);
           httpServer.listen(port, host, () => {
@@ -240,6 +247,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         const address = httpServer.address() as AddressInfo;
         url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
         if (address.address === '::' || address.address === '0.0.0.0') url = `http://127.0.0.1:${address.port}`;
+        if (config.auth.development && !isLoopbackAddress(address.address)) {
+          logger.warn({ address: address.address }, 'development mode listening beyond loopback (HOST): /auth/dev-token still answers callers on this machine only');
+        }
         return url;
       },
       close() {

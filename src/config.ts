@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { EncryptionKey } from './crypto/key-ring.js';
 import { PROVIDER_IDS, type ProviderId } from './providers/provider-ids.js';
@@ -52,8 +53,27 @@ export interface Config {
   oauthCallbackMode: OAuthCallbackMode;
   /** Unset: embedded PostgreSQL (PGlite) under `dataDir`. */
   databaseUrl: string | undefined;
+  /**
+   * Create the database `databaseUrl` names when it does not exist (`DATABASE_CREATE`). Off, a
+   * missing database stops start-up naming `DATABASE_URL`: a mistyped name must not start an
+   * empty service. The embedded database needs no creating.
+   * @default false
+   */
+  databaseCreate: boolean;
   /** Unset: in-process pub/sub and a queue on the database. */
   redisUrl: string | undefined;
+  /**
+   * Namespace of everything this deployment puts in Redis (`REDIS_PREFIX`): BullMQ's queue keys
+   * (`<prefix>:webhook-events:*`) and the pub/sub channels (`<prefix>:<topic>:<organization>`).
+   * Deployments sharing one Redis need different prefixes, or they read each other's messages.
+   * @default 'integrations'
+   */
+  redisPrefix: string;
+  /**
+   * Interface the HTTP server listens on (`HOST`). Unset: every interface, except in development
+   * mode (the service made its own auth secret and serves `/auth/dev-token`), where it is loopback.
+   */
+  host: string | undefined;
   /** Embedded database files and development secrets. @default '.data' */
   dataDir: string;
   /** Key ring for token sealing; the first key seals. Empty until `withDevelopmentSecrets` in development. */
@@ -109,6 +129,10 @@ const redisUrl = z
 const postgresUrl = z
   .string()
   .refine((value) => URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol), 'must be a postgres:// or postgresql:// URL');
+/** The first `:` of a key or channel ends the prefix, so no prefix's keys or channel pattern reach into another's. */
+const redisPrefix = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1 to 64 letters, digits, _, . or - (no :)');
+const listenHost = z.string().refine((value) => isIP(value) !== 0 || /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})$/.test(value), 'must be an IP address or a host name');
+const booleanFlag = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' }).transform((value) => value === 'true' || value === '1');
 const positiveInt = (max: number) =>
   z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
 const nonNegativeInt = (max: number) =>
@@ -254,7 +278,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uiUrl,
     oauthCallbackMode: optional(env, 'OAUTH_CALLBACK_MODE', z.enum(OAUTH_CALLBACK_MODES, { error: `must be one of ${OAUTH_CALLBACK_MODES.join(', ')}` })) ?? 'complete',
     databaseUrl: optional(env, 'DATABASE_URL', postgresUrl),
+    databaseCreate: optional(env, 'DATABASE_CREATE', booleanFlag) ?? false,
     redisUrl: optional(env, 'REDIS_URL', redisUrl),
+    redisPrefix: optional(env, 'REDIS_PREFIX', redisPrefix) ?? 'integrations',
+    host: optional(env, 'HOST', listenHost),
     dataDir: read(env, 'DATA_DIR') ?? '.data',
     encryptionKeys,
     allowedRedirectUris,

@@ -2,7 +2,7 @@ import { createApp } from './app.js';
 import { DEMO_ORGANIZATION_ID, mintDevelopmentToken } from './auth/development-token.js';
 import { createLogger } from './logger.js';
 import { shutDownOnSignals } from './signal-shutdown.js';
-import { loadStartupConfig } from './startup-config.js';
+import { exitAfterFailedStart, loadStartupConfig } from './startup-config.js';
 
 async function main(): Promise<void> {
   const config = await loadStartupConfig();
@@ -22,7 +22,4 @@ async function main(): Promise<void> {
   shutDownOnSignals({ logger, close: () => app.close() });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`start-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+main().catch((error: unknown) => exitAfterFailedStart(error));

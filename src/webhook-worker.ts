@@ -14,8 +14,6 @@ export interface WebhookWorkerOptions {
   logger?: Logger;
   /** The deployment's own handlers: the same setup its servers get (see `WebhookHandlerSetup`). */
   webhookHandlers?: WebhookHandlerSetup;
-  /** Namespace of the Redis pub/sub channels and queue keys. @default 'integrations' */
-  redisPrefix?: string;
 }
 
 export interface WebhookWorker {
@@ -34,14 +32,14 @@ export async function startWebhookWorker(config: Config, options: WebhookWorkerO
   if (!config.databaseUrl) throw new Error('a separate webhook worker needs DATABASE_URL: the embedded database belongs to the server process');
   configureModuleDefaults(config);
   const logger = options.logger ?? createLogger({ level: config.logLevel }).child({ component: 'webhook-worker' });
-  const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
+  const database = await createDatabase({ databaseUrl: config.databaseUrl, createIfMissing: config.databaseCreate, dataDir: config.dataDir, logger });
   if (!config.redisUrl) logger.warn({}, 'REDIS_URL is not set: events are processed, but subscribers on the server instances will not see their progress');
-  const pubsub: PubSub = config.redisUrl ? new RedisPubSub({ url: config.redisUrl, prefix: options.redisPrefix, logger }) : new InMemoryPubSub();
+  const pubsub: PubSub = config.redisUrl ? new RedisPubSub({ url: config.redisUrl, prefix: config.redisPrefix, logger }) : new InMemoryPubSub();
   try {
     const pipeline = createWebhookPipeline({
       database,
       pubsub,
-      ...configuredPipelineOptions(config, options.redisPrefix),
+      ...configuredPipelineOptions(config),
       logger,
       handlers: options.webhookHandlers,
     });

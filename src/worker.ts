@@ -1,7 +1,7 @@
 import { ConfigError } from './config.js';
 import { createLogger } from './logger.js';
 import { shutDownOnSignals } from './signal-shutdown.js';
-import { loadStartupConfig } from './startup-config.js';
+import { exitAfterFailedStart, loadStartupConfig } from './startup-config.js';
 import { startWebhookWorker } from './webhook-worker.js';
 
 /**
@@ -23,7 +23,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`worker start-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+main().catch((error: unknown) => exitAfterFailedStart(error, 'worker start-up'));

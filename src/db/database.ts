@@ -5,6 +5,7 @@ import type { Logger as OrmLogger, LogContext } from '@mikro-orm/core';
 import { migrations } from '../../migrations/index.js';
 import { IntegrationEntity, OAuthStateEntity, WebhookEventEntity } from './entities/index.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
+import { ensureDatabase } from './ensure-database.js';
 import { assertOrganizationId } from './organization-id.js';
 
 /** The role every application transaction runs under; row-level security applies to it. */
@@ -19,6 +20,11 @@ export interface DatabaseLogger {
 export interface DatabaseOptions {
   /** PostgreSQL connection string. When absent, an embedded PGlite is started under `dataDir`. */
   databaseUrl?: string | undefined;
+  /**
+   * Create the database `databaseUrl` names when it does not exist (`DATABASE_CREATE`); otherwise
+   * a missing one is a `ConfigError` naming `DATABASE_URL`. @default false
+   */
+  createIfMissing?: boolean;
   /** Where the embedded database keeps its files. @default '.data' */
   dataDir?: string;
   logger?: DatabaseLogger;
@@ -106,6 +112,8 @@ export function databaseConfig(clientUrl: string, options: Pick<DatabaseOptions,
     debug: options.onQuery ? ['query'] : false,
     loggerFactory: () => queryListenerLogger(options.onQuery),
     allowGlobalContext: false,
+    // A missing database is createDatabase's decision (ensureDatabase), never a side effect of connecting.
+    ensureDatabase: false,
     // Entities are declared with explicit column types, so no reflection of TS types is needed.
     discovery: { checkDuplicateTableNames: true },
   };
@@ -191,6 +199,8 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     embedded = await startEmbeddedPostgres(dataDir);
     url = embedded.url;
     logger.info({ dataDir }, 'DATABASE_URL is not set: using the embedded PostgreSQL (PGlite)');
+  } else {
+    await ensureDatabase(url, { create: options.createIfMissing, logger });
   }
 
   let orm: MikroORM;

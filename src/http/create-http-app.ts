@@ -11,6 +11,7 @@ import type { ServiceMetrics } from '../metrics.js';
 import { mountClient } from './client-static.js';
 import { createHttpLogger } from './http-logger.js';
 import { httpMetricsMiddleware } from './http-metrics.js';
+import { isLoopbackCaller } from './loopback-caller.js';
 import { readinessHandler, type ReadinessCheck } from './readiness.js';
 
 /**
@@ -36,7 +37,8 @@ export interface HttpAppOptions {
   jsonBodyLimit?: string;
   /**
    * Development mode only: mints the demo organization's token for `GET /auth/dev-token`, where
-   * the UI picks it up. Absent (the route answers 404) whenever auth is configured.
+   * the UI picks it up; served to loopback callers only (`isLoopbackCaller`), 403 to others.
+   * Absent (the route answers 404) whenever auth is configured.
    */
   developmentToken?: (() => Promise<string>) | undefined;
 }
@@ -63,8 +65,14 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   const { developmentToken } = options;
   if (developmentToken) {
-    app.get('/auth/dev-token', async (_request, response) => {
-      response.set('cache-control', 'no-store').json({ token: await developmentToken() });
+    app.get('/auth/dev-token', async (request, response) => {
+      response.set('cache-control', 'no-store');
+      // An admin token of the demo organization: anyone who can fetch it owns the instance.
+      if (!isLoopbackCaller(request)) {
+        response.status(403).json({ error: 'the development token is served to callers on this machine only' });
+        return;
+      }
+      response.json({ token: await developmentToken() });
     });
   }
 

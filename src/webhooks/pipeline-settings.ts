@@ -6,11 +6,11 @@ import type { WebhookPipelineOptions } from './webhook-pipeline.js';
 export type ConfiguredPipelineOptions = Pick<WebhookPipelineOptions, 'cipher' | 'redisUrl' | 'slackSigningSecret' | 'concurrency' | 'maxAttempts' | 'bullmq'>;
 
 /**
- * The pipeline options that come from configuration (and the Redis namespace, when not the default). The server (src/app.ts) and the standalone
+ * The pipeline options that come from configuration. The server (src/app.ts) and the standalone
  * worker (src/worker.ts) must build their pipelines alike, or a worker would process with other
- * attempts, backend or secrets than the instances that ingest.
+ * attempts, backend, secrets or queue keys than the instances that ingest.
  */
-export function configuredPipelineOptions(config: Config, redisPrefix?: string): ConfiguredPipelineOptions {
+export function configuredPipelineOptions(config: Config): ConfiguredPipelineOptions {
   return {
     cipher: createTokenCipher(createKeyRing(config.encryptionKeys)),
     redisUrl: config.redisUrl,
@@ -18,6 +18,6 @@ export function configuredPipelineOptions(config: Config, redisPrefix?: string):
     concurrency: config.webhooks.workerConcurrency,
     maxAttempts: config.webhooks.maxAttempts,
     // Queue keys share the pub/sub namespace, so deployments (and test runs) on one Redis never meet.
-    ...(redisPrefix ? { bullmq: { prefix: redisPrefix } } : {}),
+    bullmq: { prefix: config.redisPrefix },
   };
 }

@@ -169,7 +169,7 @@ function serviceEnvironment(overrides: Record<string, string>): NodeJS.ProcessEn
   const inherited = Object.entries(process.env).filter(
     ([name]) =>
       !/^(GOOGLE|SLACK|MICROSOFT|ASANA|AUTH|INTEGRATION_ENCRYPTION|WEBHOOK)_/.test(name) &&
-      !['DATABASE_URL', 'REDIS_URL', 'UI_URL', 'ALLOWED_REDIRECT_URIS', 'PUBLIC_URL', 'PORT', 'DATA_DIR', 'NODE_ENV', 'LOG_LEVEL'].includes(name),
+      !['DATABASE_URL', 'DATABASE_CREATE', 'REDIS_URL', 'REDIS_PREFIX', 'UI_URL', 'ALLOWED_REDIRECT_URIS', 'PUBLIC_URL', 'HOST', 'PORT', 'DATA_DIR', 'NODE_ENV', 'LOG_LEVEL'].includes(name),
   );
   return { ...Object.fromEntries(inherited), ...overrides };
 }

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { providerBreakers, resetProviderBreakers } from '../../src/resilience/provider-breakers.js';
 import { cloneTemplateDatabase, newOrganizationId } from '../support/database.js';
+import { deleteRedisKeys, testRedisPrefix } from '../support/redis.js';
 import { TEST_REDIS_URL } from '../support/services.js';
 import { startGraphQLTestServer, type GraphQLTestServer } from './support/graphql-test-server.js';
 import { seedIntegrations } from './support/seed.js';
@@ -134,7 +134,7 @@ describe('response cache in one instance', () => {
 describe('response cache across instances (Redis)', () => {
   let first: CountedServer;
   let second: CountedServer;
-  const redisPrefix = `itest-cache-${randomBytes(4).toString('hex')}`;
+  const redisPrefix = testRedisPrefix('cache');
   beforeAll(async () => {
     const databaseName = await cloneTemplateDatabase();
     first = await startCounted({ databaseName, redisPrefix });
@@ -143,6 +143,7 @@ describe('response cache across instances (Redis)', () => {
   afterAll(async () => {
     await first?.server.close();
     await second?.server.close();
+    await deleteRedisKeys(redisPrefix);
   });
 
   it('sees on one instance a write made through the other', async () => {

@@ -1,9 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { IntegrationSnapshot, WebhookEventSnapshot } from '../../src/pubsub/topics.js';
 import { cloneTemplateDatabase, newOrganizationId } from '../support/database.js';
+import { deleteRedisKeys, testRedisPrefix } from '../support/redis.js';
 import { startGraphQLTestServer, type GraphQLTestServer } from './support/graphql-test-server.js';
 import { seedIntegrations, type SeededIntegration } from './support/seed.js';
 
@@ -11,7 +12,7 @@ import { seedIntegrations, type SeededIntegration } from './support/seed.js';
  * Two server instances on one Redis (a prefix of this run's own): a subscriber connected to one
  * receives what the other publishes, only for its own organization.
  */
-const prefix = `itest-${randomBytes(4).toString('hex')}`;
+const prefix = testRedisPrefix('subscriptions');
 let subscriberSide: GraphQLTestServer;
 let publisherSide: GraphQLTestServer;
 const orgA = newOrganizationId();
@@ -30,6 +31,7 @@ afterAll(async () => {
   await Promise.all(clients.map((client) => client.dispose()));
   await subscriberSide?.close();
   await publisherSide?.close();
+  await deleteRedisKeys(prefix);
 });
 
 function connect(token: string | null): Client {

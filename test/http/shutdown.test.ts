@@ -42,9 +42,7 @@ describe('graceful shutdown', () => {
   it('stops accepting, finishes in-flight requests, closes sockets with 1001, then closes Redis and the database', async () => {
     const entered = deferred();
     const release = deferred();
-    const prefix = `itest-shutdown-${Date.now().toString(36)}`;
     subject = await startTestApp({}, {
-      redisPrefix: prefix,
       routes: [
         (app: Express) =>
           app.get('/test/slow', async (_request, response) => {
@@ -55,6 +53,7 @@ describe('graceful shutdown', () => {
       ],
     });
     const port = Number(new URL(subject.url).port);
+    const prefix = subject.app.config.redisPrefix;
 
     // A live subscriber.
     const closed = deferred<number>();

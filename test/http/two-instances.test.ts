@@ -1,9 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { IntegrationSnapshot } from '../../src/pubsub/topics.js';
 import { cloneTemplateDatabase } from '../support/database.js';
+import { deleteRedisKeys, testRedisPrefix } from '../support/redis.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -13,17 +14,18 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 let first: TestApp;
 let second: TestApp;
 const clients: Client[] = [];
+const redisPrefix = testRedisPrefix('two');
 
 beforeAll(async () => {
   const databaseName = await cloneTemplateDatabase();
-  const redisPrefix = `itest-two-${randomBytes(4).toString('hex')}`;
-  first = await startTestApp({}, { databaseName, redisPrefix });
-  second = await startTestApp({}, { databaseName, redisPrefix });
+  first = await startTestApp({ REDIS_PREFIX: redisPrefix }, { databaseName });
+  second = await startTestApp({ REDIS_PREFIX: redisPrefix }, { databaseName });
 });
 afterAll(async () => {
   await Promise.all(clients.map((client) => client.dispose()));
   await first?.close();
   await second?.close();
+  await deleteRedisKeys(redisPrefix);
 });
 
 const snapshot = (organizationId: string, status: IntegrationSnapshot['status']): IntegrationSnapshot => ({

@@ -6,6 +6,7 @@ import type { WebhookJob } from '../../src/webhooks/handlers/webhook-handler.js'
 import type { WebhookHandlerSetup } from '../../src/webhooks/handlers/webhook-handler-registry.js';
 import { startWebhookWorker, type WebhookWorker } from '../../src/webhook-worker.js';
 import { cloneTemplateDatabase } from '../support/database.js';
+import { deleteRedisKeys, testRedisPrefix } from '../support/redis.js';
 import { TEST_REDIS_URL, testDatabaseUrl } from '../support/services.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -29,7 +30,7 @@ function recordingHandlers(): { setup: WebhookHandlerSetup; handled: WebhookJob[
 
 describe("a deployment's own webhook handlers", () => {
   const organizationId = randomUUID();
-  const redisPrefix = `itest-handlers-${randomBytes(4).toString('hex')}`;
+  const redisPrefix = testRedisPrefix('handlers');
   let databaseName: string;
   let integrationId: string;
   let admin: pg.Client;
@@ -46,6 +47,7 @@ describe("a deployment's own webhook handlers", () => {
   });
   afterAll(async () => {
     await admin?.end();
+    await deleteRedisKeys(redisPrefix);
   });
 
   const statusOf = async (id: string): Promise<string | undefined> =>
@@ -55,7 +57,7 @@ describe("a deployment's own webhook handlers", () => {
     let app: TestApp;
     const recorder = recordingHandlers();
     beforeAll(async () => {
-      app = await startTestApp({}, { databaseName, redisPrefix, webhookHandlers: recorder.setup });
+      app = await startTestApp({ REDIS_PREFIX: redisPrefix }, { databaseName, webhookHandlers: recorder.setup });
     });
     afterAll(async () => {
       await app?.close();
@@ -78,16 +80,17 @@ describe("a deployment's own webhook handlers", () => {
     const recorder = recordingHandlers();
     beforeAll(async () => {
       // The server ingests only; the worker, with the deployment's handlers, processes.
-      app = await startTestApp({}, { databaseName, redisPrefix, webhookWorker: false });
+      app = await startTestApp({ REDIS_PREFIX: redisPrefix }, { databaseName, webhookWorker: false });
       const config = loadConfig({
         NODE_ENV: 'test',
         DATABASE_URL: testDatabaseUrl(databaseName),
         REDIS_URL: TEST_REDIS_URL,
+        REDIS_PREFIX: redisPrefix,
         INTEGRATION_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
         AUTH_JWT_SECRET: 'worker-test-secret-worker-test-secret-0123',
         LOG_LEVEL: 'warn',
       });
-      worker = await startWebhookWorker(config, { redisPrefix, webhookHandlers: recorder.setup });
+      worker = await startWebhookWorker(config, { webhookHandlers: recorder.setup });
     });
     afterAll(async () => {
       await worker?.close();

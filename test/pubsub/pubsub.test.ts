@@ -1,9 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { InMemoryPubSub } from '../../src/pubsub/in-memory-pubsub.js';
 import { RedisPubSub } from '../../src/pubsub/redis-pubsub.js';
 import type { IntegrationSnapshot } from '../../src/pubsub/topics.js';
+import { testRedisPrefix } from '../support/redis.js';
 import { TEST_REDIS_URL } from '../support/services.js';
 
 const snapshot = (organizationId: string, status: IntegrationSnapshot['status'] = 'connected'): IntegrationSnapshot => ({
@@ -87,7 +88,7 @@ describe('InMemoryPubSub', () => {
 });
 
 describe('RedisPubSub', () => {
-  const prefix = `itest-pubsub-${randomBytes(4).toString('hex')}`;
+  const prefix = testRedisPrefix('pubsub');
   let publisherSide: RedisPubSub;
   let subscriberSide: RedisPubSub;
   let admin: Redis;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { InMemoryPubSub } from '../../src/pubsub/in-memory-pubsub.js';
 import { createWebhookPipeline, type WebhookPipeline } from '../../src/webhooks/webhook-pipeline.js';
 import { createTestDatabase, newOrganizationId, type TestDatabase } from '../support/database.js';
+import { deleteRedisKeys, testRedisPrefix } from '../support/redis.js';
 import { TEST_REDIS_URL } from '../support/services.js';
 import { killHard, startTsChild } from './support/child-process.js';
 import type { CountingWorkerOptions } from './support/counting-worker.js';
@@ -36,7 +36,7 @@ describe.each(['database', 'bullmq'] as const)('a worker process killed with SIG
   const pubsub = new InMemoryPubSub();
   const org = newOrganizationId();
   const children: ChildProcess[] = [];
-  const queue = { queueName: `crash-${randomBytes(4).toString('hex')}`, prefix: `itest-${randomBytes(4).toString('hex')}` };
+  const queue = { queueName: 'crash', prefix: testRedisPrefix('crash') };
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -48,6 +48,7 @@ describe.each(['database', 'bullmq'] as const)('a worker process killed with SIG
     await producer.close();
     await pubsub.close();
     await db.close();
+    await deleteRedisKeys(queue.prefix);
   });
 
   it('loses no event and applies none twice once a new worker takes over', async () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
 import { InMemoryPubSub } from '../../src/pubsub/in-memory-pubsub.js';
 import { IngestPriority } from '../../src/webhooks/ingest-priority.js';
 import { createWebhookPipeline, type WebhookPipeline } from '../../src/webhooks/webhook-pipeline.js';
 import { createTestDatabase, newOrganizationId, type TestDatabase } from '../support/database.js';
+import { deleteRedisKeys, testRedisPrefix } from '../support/redis.js';
 import { TEST_REDIS_URL } from '../support/services.js';
 import { insertIntegration, testCipher } from './support/webhook-fixtures.js';
 
@@ -70,6 +70,7 @@ describe('IngestPriority', () => {
 describe.each(['database', 'bullmq'] as const)('a worker yielding to saturated ingest on the %s backend', (backend) => {
   const CLAIM_INTERVAL_MS = 250;
   let db: TestDatabase;
+  const redisPrefix = testRedisPrefix('priority');
   let pipeline: WebhookPipeline;
   const pubsub = new InMemoryPubSub();
   const org = newOrganizationId();
@@ -82,7 +83,7 @@ describe.each(['database', 'bullmq'] as const)('a worker yielding to saturated i
       pubsub,
       cipher: testCipher(),
       redisUrl: backend === 'bullmq' ? TEST_REDIS_URL : undefined,
-      bullmq: { queueName: `q-${randomBytes(4).toString('hex')}`, prefix: `itest-${randomBytes(4).toString('hex')}` },
+      bullmq: { prefix: redisPrefix },
       pollIntervalMs: 50,
       // Any delivery waiting for its commit counts as saturation, so a test can sustain it.
       ingestPriority: { saturatedAt: 1, sustainedMs: 0, claimIntervalMs: CLAIM_INTERVAL_MS },
@@ -94,6 +95,7 @@ describe.each(['database', 'bullmq'] as const)('a worker yielding to saturated i
     await pipeline.close();
     await pubsub.close();
     await db.close();
+    await deleteRedisKeys(redisPrefix);
   });
 
   it('claims at its floor during a burst, then completes every event once', async () => {

@@ -5,6 +5,7 @@ import type { WebhookEventSnapshot } from '../../src/pubsub/topics.js';
 import { PermanentWebhookError } from '../../src/webhooks/handlers/webhook-handler.js';
 import { createWebhookPipeline, type WebhookPipeline } from '../../src/webhooks/webhook-pipeline.js';
 import { createTestDatabase, newOrganizationId, type TestDatabase } from '../support/database.js';
+import { deleteRedisKeys, testRedisPrefix } from '../support/redis.js';
 import { TEST_REDIS_URL } from '../support/services.js';
 import { insertIntegration, testCipher } from './support/webhook-fixtures.js';
 import { eventually, record, type Recorder } from './support/recorder.js';
@@ -15,6 +16,7 @@ const JITTER = 0.2;
 
 describe.each(['database', 'bullmq'] as const)('WebhookQueue on the %s backend', (backend) => {
   let db: TestDatabase;
+  const redisPrefix = testRedisPrefix('queue');
   let pipeline: WebhookPipeline;
   const pubsub = new InMemoryPubSub();
   const org = newOrganizationId();
@@ -37,7 +39,7 @@ describe.each(['database', 'bullmq'] as const)('WebhookQueue on the %s backend',
       pubsub,
       cipher: testCipher(),
       redisUrl: backend === 'bullmq' ? TEST_REDIS_URL : undefined,
-      bullmq: { queueName: `q-${randomBytes(4).toString('hex')}`, prefix: `itest-${randomBytes(4).toString('hex')}` },
+      bullmq: { prefix: redisPrefix },
       maxAttempts: 3,
       retry: { scheduleMs: SCHEDULE_MS, jitter: JITTER },
       pollIntervalMs: 50,
@@ -70,6 +72,7 @@ describe.each(['database', 'bullmq'] as const)('WebhookQueue on the %s backend',
     await pipeline.close();
     await pubsub.close();
     await db.close();
+    await deleteRedisKeys(redisPrefix);
   });
 
   it('takes an event through PENDING → PROCESSING → COMPLETED, publishing each, and records the sync', async () => {

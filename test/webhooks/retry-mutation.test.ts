@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { cloneTemplateDatabase } from '../support/database.js';
 import { testDatabaseUrl } from '../support/services.js';
@@ -33,7 +33,7 @@ describe('retryWebhookEvent', () => {
     );
     integrationId = rows[0]!.id;
     // No worker: the test reads the state the mutation leaves, not what a worker does next.
-    app = await startTestApp({}, { databaseName, redisPrefix: `itest-retry-${randomBytes(4).toString('hex')}`, webhookWorker: false });
+    app = await startTestApp({}, { databaseName, webhookWorker: false });
   });
   afterAll(async () => {
     await app?.close();

@@ -4,6 +4,7 @@ import { createClient, type Client } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { cloneTemplateDatabase } from '../support/database.js';
+import { deleteRedisKeys, testRedisPrefix } from '../support/redis.js';
 import { testDatabaseUrl } from '../support/services.js';
 import { startTestApp, type TestApp } from '../http/support/test-app.js';
 import { SLACK_SIGNING_SECRET, slackEvent, slackHeaders } from './support/webhook-fixtures.js';
@@ -25,6 +26,7 @@ describe('webhook progress across instances', () => {
   const orgB = randomUUID();
   const teamA = `T${randomBytes(4).toString('hex')}`;
   const teamB = `T${randomBytes(4).toString('hex')}`;
+  const redisPrefix = testRedisPrefix('webhooks');
 
   beforeAll(async () => {
     const databaseName = await cloneTemplateDatabase();
@@ -35,15 +37,15 @@ describe('webhook progress across instances', () => {
       [orgA, teamA, orgB, teamB],
     );
     await admin.end();
-    const redisPrefix = `itest-wh-${randomBytes(4).toString('hex')}`;
-    const env = { SLACK_SIGNING_SECRET, SLACK_CLIENT_ID: 'x', SLACK_CLIENT_SECRET: 'y' };
-    first = await startTestApp(env, { databaseName, redisPrefix });
-    second = await startTestApp(env, { databaseName, redisPrefix });
+    const env = { SLACK_SIGNING_SECRET, SLACK_CLIENT_ID: 'x', SLACK_CLIENT_SECRET: 'y', REDIS_PREFIX: redisPrefix };
+    first = await startTestApp(env, { databaseName });
+    second = await startTestApp(env, { databaseName });
   });
   afterAll(async () => {
     await client?.dispose();
     await first?.close();
     await second?.close();
+    await deleteRedisKeys(redisPrefix);
   });
 
   const post = (app: TestApp, team: string, eventId: string) => {

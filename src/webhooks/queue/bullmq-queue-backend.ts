@@ -17,7 +17,7 @@ export interface BullMQQueueBackendOptions {
   leaseMs: number;
   /** @default 'webhook-events' */
   queueName?: string;
-  /** Redis key prefix (BullMQ `prefix`). @default 'bull' */
+  /** Redis key prefix (BullMQ `prefix`; the deployment's `REDIS_PREFIX`). @default 'integrations' */
   prefix?: string;
   /** How long ingest waits for Redis before acknowledging anyway (the sweeper enqueues later). @default 1000 */
   enqueueTimeoutMs?: number;
@@ -48,7 +48,7 @@ function jobIdOf(events: readonly QueuedWebhookEvent[]): string {
  * One job per burst rather than per event matters: BullMQ costs several Redis scripts per job.
  */
 export function createBullMQQueueBackend(options: BullMQQueueBackendOptions): QueueBackend {
-  const { redisUrl, database, store, logger, leaseMs, queueName = 'webhook-events', prefix = 'bull', enqueueTimeoutMs = 1000 } = options;
+  const { redisUrl, database, store, logger, leaseMs, queueName = 'webhook-events', prefix = 'integrations', enqueueTimeoutMs = 1000 } = options;
   // Producer commands fail fast when Redis is away: ingest must not hang on it.
   const producerConnection = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: true });
   producerConnection.on('error', (error) => logger.warn({ err: error.message }, 'webhook queue Redis connection error'));

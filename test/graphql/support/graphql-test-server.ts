@@ -27,7 +27,10 @@ export interface GraphQLTestServer {
 export interface GraphQLTestServerOptions {
   /** Share a database between instances; a fresh clone of the migrated template otherwise. */
   databaseName?: string;
-  /** Redis pub/sub under this channel prefix (instances sharing it see each other); in-process otherwise. */
+  /**
+   * Redis under this `REDIS_PREFIX` (instances sharing it see each other; the test deletes its
+   * keys: `deleteRedisKeys`); in-process pub/sub and the database queue otherwise.
+   */
   redisPrefix?: string;
   /** Counts SQL statements (createDatabase's `onQuery`). */
   onQuery?: (sql: string) => void;
@@ -52,7 +55,7 @@ export async function startGraphQLTestServer(options: GraphQLTestServerOptions =
     NODE_ENV: 'test',
     PORT: '0',
     DATABASE_URL: testDatabaseUrl(databaseName),
-    ...(options.redisPrefix ? { REDIS_URL: TEST_REDIS_URL } : {}),
+    ...(options.redisPrefix ? { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: options.redisPrefix } : {}),
     AUTH_JWT_SECRET: JWT_SECRET,
     INTEGRATION_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     GOOGLE_CLIENT_ID: 'test-client',
@@ -64,7 +67,6 @@ export async function startGraphQLTestServer(options: GraphQLTestServerOptions =
     // Read-side tests need seeded rows to stay as seeded: no queue worker picking up PENDING ones.
     webhookWorker: false,
     ...(options.onQuery ? { database: { onQuery: options.onQuery } } : {}),
-    ...(options.redisPrefix ? { redisPrefix: options.redisPrefix } : {}),
   });
   const url = `${await app.listen(0, '127.0.0.1')}/graphql`;
 

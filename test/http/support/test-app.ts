@@ -5,6 +5,7 @@ import { mintDevelopmentToken, type DevelopmentTokenOptions } from '../../../src
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/logger.js';
 import { cloneTemplateDatabase } from '../../support/database.js';
+import { deleteRedisKeys, testRedisPrefix } from '../../support/redis.js';
 import { TEST_REDIS_URL, testDatabaseUrl } from '../../support/services.js';
 
 export const TEST_JWT_SECRET = 'http-test-secret-http-test-secret-0123456789';
@@ -36,13 +37,16 @@ function captureLogs(): { lines: string[]; stream: Writable } {
 
 /**
  * The real composition root on a database of its own (cloned from the run's migrated template)
- * and this machine's Redis under a random prefix, listening on port 0.
+ * and this machine's Redis under a prefix of its own, listening on port 0. Instances that must
+ * meet share a `REDIS_PREFIX` given in `env` (made with `testRedisPrefix`); their test deletes
+ * its keys. A prefix made here is this app's alone, and `close` deletes its keys.
  */
 export async function startTestApp(
   env: NodeJS.ProcessEnv = {},
   overrides: AppOverrides & { databaseName?: string } = {},
 ): Promise<TestApp> {
   const databaseName = overrides.databaseName ?? (await cloneTemplateDatabase());
+  const ownRedisPrefix = env.REDIS_PREFIX === undefined ? testRedisPrefix('http') : undefined;
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -53,12 +57,12 @@ export async function startTestApp(
     AUTH_AUDIENCE: TEST_AUDIENCE,
     INTEGRATION_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'debug',
+    ...(ownRedisPrefix ? { REDIS_PREFIX: ownRedisPrefix } : {}),
     ...env,
   });
   const { lines, stream } = captureLogs();
   const app = await createApp(config, {
     logger: createLogger({ level: config.logLevel, destination: stream }),
-    redisPrefix: `itest-http-${randomBytes(4).toString('hex')}`,
     clientDir: '/nonexistent',
     ...overrides,
   });
@@ -68,7 +72,10 @@ export async function startTestApp(
     url,
     logs: lines,
     token: (options) => mintDevelopmentToken(config.auth, options),
-    close: () => app.close(),
+    async close() {
+      await app.close();
+      if (ownRedisPrefix) await deleteRedisKeys(ownRedisPrefix);
+    },
   };
 }
 
