@@ -18,6 +18,7 @@ export function toIntegrationSnapshot(row: IntegrationEntity): IntegrationSnapsh
     tokenExpiresAt: iso(row.tokenExpiresAt),
     errorMessage: row.errorMessage ?? null,
     needsReauthorization: row.needsReauthorization,
+    version: row.version,
   };
 }
 
@@ -34,5 +35,6 @@ export function toWebhookEventSnapshot(row: WebhookEventEntity): WebhookEventSna
     errorMessage: row.errorMessage ?? null,
     processedAt: iso(row.processedAt),
     createdAt: iso(row.createdAt) ?? new Date(0).toISOString(),
+    version: row.version,
   };
 }

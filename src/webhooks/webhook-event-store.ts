@@ -36,6 +36,7 @@ export function toWebhookEvent(row: Record<string, unknown>): WebhookEventEntity
     processedAt: nullableDate(row.processed_at),
     createdAt: date(row.created_at),
     updatedAt: date(row.updated_at),
+    version: Number(row.version),
   };
 }
 

@@ -78,6 +78,7 @@ const integrationSnapshot = (organizationId: string, id: string, status: Integra
   tokenExpiresAt: null,
   errorMessage: status === 'error' ? 'refresh refused' : null,
   needsReauthorization: status === 'error',
+  version: 1,
 });
 
 const eventSnapshot = (organizationId: string, integrationId: string, status: WebhookEventSnapshot['status']): WebhookEventSnapshot => ({
@@ -92,6 +93,7 @@ const eventSnapshot = (organizationId: string, integrationId: string, status: We
   errorMessage: null,
   processedAt: null,
   createdAt: new Date().toISOString(),
+  version: 1,
 });
 
 describe('integrationStatusChanged', () => {
@@ -162,6 +164,23 @@ describe('webhookEventUpdated', () => {
       next = (result.value as { data: Event }).data.webhookEventUpdated;
     }
     expect(next.integration.status).toBe('ERROR');
+    await iterator.return?.();
+  });
+
+  it('never sends an older state of an event after a newer one, nor the same one twice', async () => {
+    const token = await subscriberSide.token(orgA);
+    type Event = { webhookEventUpdated: { id: string; status: string; version: number } };
+    const { iterator, first } = subscribed<Event>(connect(token), 'subscription { webhookEventUpdated { id status version } }');
+    const completed = { ...eventSnapshot(orgA, a[0]!.id, 'completed'), version: 3 };
+    const { value } = await publishUntil(first, () => publisherSide.pubsub.publish('webhookEventUpdated', completed));
+    expect(value.data!.webhookEventUpdated).toEqual({ id: completed.id, status: 'COMPLETED', version: 3 });
+    // The same event's PENDING and PROCESSING, arriving late (published by other instances), then a new event.
+    await publisherSide.pubsub.publish('webhookEventUpdated', { ...completed, status: 'pending', version: 1 });
+    await publisherSide.pubsub.publish('webhookEventUpdated', { ...completed, status: 'processing', version: 2 });
+    const another = eventSnapshot(orgA, a[0]!.id, 'pending');
+    await publisherSide.pubsub.publish('webhookEventUpdated', another);
+    const next = await iterator.next();
+    expect((next.value as { data: Event }).data.webhookEventUpdated).toEqual({ id: another.id, status: 'PENDING', version: 1 });
     await iterator.return?.();
   });
 

@@ -7,7 +7,7 @@ import { createWebhookPipeline, type WebhookPipeline } from '../../src/webhooks/
 import { createTestDatabase, newOrganizationId, type TestDatabase } from '../support/database.js';
 import { TEST_REDIS_URL } from '../support/services.js';
 import { insertIntegration, testCipher } from './support/webhook-fixtures.js';
-import { eventually, record, type Recorder } from './support/recorder.js';
+import { eventually, record, recordPublished, type Recorder } from './support/recorder.js';
 import { createSideEffectsTable, recordSideEffect, sideEffectCounts } from './support/side-effects.js';
 
 const SCHEDULE_MS = [150, 300];
@@ -16,7 +16,8 @@ const JITTER = 0.2;
 describe.each(['database', 'bullmq'] as const)('WebhookQueue on the %s backend', (backend) => {
   let db: TestDatabase;
   let pipeline: WebhookPipeline;
-  const pubsub = new InMemoryPubSub();
+  const published = recordPublished(new InMemoryPubSub(), 'webhookEventUpdated');
+  const pubsub = published.pubsub;
   const org = newOrganizationId();
   const otherOrg = newOrganizationId();
   let integrationId: string;
@@ -26,7 +27,14 @@ describe.each(['database', 'bullmq'] as const)('WebhookQueue on the %s backend',
   const calls = new Map<string, [number, number][]>();
   let healed = false;
 
-  const statusesOf = (id: string) => updates.messages.filter((message) => message.id === id).map((message) => message.status);
+  /** The event's published transitions in the row's order (publishes of one row can race: ingest's PENDING and the worker's PROCESSING). */
+  const transitionsOf = (id: string) => published.messages.filter((message) => message.id === id).sort((a, b) => a.version - b.version);
+  const statusesOf = (id: string) => transitionsOf(id).map((message) => message.status);
+  /** What a subscriber was shown: never an older version after a newer one. */
+  const expectNeverBackwards = (id: string) => {
+    const versions = updates.messages.filter((message) => message.id === id).map((message) => message.version);
+    expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
+  };
   const settled = (id: string) => updates.waitFor((message) => message.id === id && (message.status === 'completed' || message.status === 'failed'));
 
   beforeAll(async () => {
@@ -75,8 +83,13 @@ describe.each(['database', 'bullmq'] as const)('WebhookQueue on the %s backend',
   it('takes an event through PENDING → PROCESSING → COMPLETED, publishing each, and records the sync', async () => {
     const id = (await pipeline.queue.add({ integrationId, event: 'ok', payload: { n: 1 } }))!;
     const done = await settled(id);
-    expect(statusesOf(id)).toEqual(['pending', 'processing', 'completed']);
-    expect(done).toMatchObject({ organizationId: org, integrationId, provider: 'acme', eventType: 'ok', attempts: 1, errorMessage: null });
+    expect(transitionsOf(id).map(({ status, version }) => [status, version])).toEqual([
+      ['pending', 1],
+      ['processing', 2],
+      ['completed', 3],
+    ]);
+    expectNeverBackwards(id);
+    expect(done).toMatchObject({ organizationId: org, integrationId, provider: 'acme', eventType: 'ok', attempts: 1, errorMessage: null, version: 3 });
     expect(done.processedAt).not.toBeNull();
     expect((await sideEffectCounts(db.database, org)).get(id)).toBe(1);
     const [integration] = await db.database.asSystem((em) => em.execute<{ last_sync_at: Date | null }[]>(`select last_sync_at from integrations where id = ?`, [integrationId]));
@@ -87,6 +100,7 @@ describe.each(['database', 'bullmq'] as const)('WebhookQueue on the %s backend',
     const ids = (await Promise.all(Array.from({ length: 6 }, (_, n) => pipeline.queue.add({ integrationId, event: 'nobody-handles-this', payload: { n } })))) as string[];
     await Promise.all(ids.map(settled));
     expect(ids.map(statusesOf)).toEqual(ids.map(() => ['pending', 'processing', 'completed']));
+    for (const id of ids) expectNeverBackwards(id);
   });
 
   it('retries with backoff and completes, the side effect happening once', async () => {
@@ -94,7 +108,8 @@ describe.each(['database', 'bullmq'] as const)('WebhookQueue on the %s backend',
     const done = await settled(id);
     expect(done).toMatchObject({ status: 'completed', attempts: 3 });
     expect(statusesOf(id)).toEqual(['pending', 'processing', 'pending', 'processing', 'pending', 'processing', 'completed']);
-    const failedSnapshot = updates.messages.find((message) => message.id === id && message.status === 'pending' && message.attempts === 1);
+    expectNeverBackwards(id);
+    const failedSnapshot = transitionsOf(id).find((message) => message.status === 'pending' && message.attempts === 1);
     expect(failedSnapshot?.errorMessage).toBe('flaky failure 1');
     // Each retry waited at least its scheduled delay (less the jitter and the claim tolerance).
     const times = calls.get(id)!.map(([, at]) => at);
