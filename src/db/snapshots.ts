@@ -1,10 +1,11 @@
 import type { IntegrationSnapshot, WebhookEventSnapshot } from '../pubsub/topics.js';
-import type { IntegrationEntity, WebhookEventEntity } from './entities/index.js';
+import type { WebhookEventEntity } from './entities/index.js';
+import type { IntegrationRow } from './repositories/integration-row.js';
 
 const iso = (date: Date | null | undefined): string | null => (date ? new Date(date).toISOString() : null);
 
-/** The public fields of an integration row, for pub/sub. Token columns are deliberately absent. */
-export function toIntegrationSnapshot(row: IntegrationEntity): IntegrationSnapshot {
+/** The public fields of an integration row (or entity), for pub/sub. Token columns are deliberately absent. */
+export function toIntegrationSnapshot(row: IntegrationRow): IntegrationSnapshot {
   return {
     id: row.id,
     organizationId: row.organizationId,

@@ -5,9 +5,10 @@ import type { WebhookEventSnapshot } from '../../src/pubsub/topics.js';
 import { PermanentWebhookError } from '../../src/webhooks/handlers/webhook-handler.js';
 import { createWebhookPipeline, type WebhookPipeline } from '../../src/webhooks/webhook-pipeline.js';
 import { createTestDatabase, newOrganizationId, type TestDatabase } from '../support/database.js';
+import { recordPublished } from '../support/published-messages.js';
 import { TEST_REDIS_URL } from '../support/services.js';
 import { insertIntegration, testCipher } from './support/webhook-fixtures.js';
-import { eventually, record, recordPublished, type Recorder } from './support/recorder.js';
+import { eventually, record, type Recorder } from './support/recorder.js';
 import { createSideEffectsTable, recordSideEffect, sideEffectCounts } from './support/side-effects.js';
 
 const SCHEDULE_MS = [150, 300];
@@ -16,7 +17,7 @@ const JITTER = 0.2;
 describe.each(['database', 'bullmq'] as const)('WebhookQueue on the %s backend', (backend) => {
   let db: TestDatabase;
   let pipeline: WebhookPipeline;
-  const published = recordPublished(new InMemoryPubSub(), 'webhookEventUpdated');
+  const published = recordPublished(new InMemoryPubSub());
   const pubsub = published.pubsub;
   const org = newOrganizationId();
   const otherOrg = newOrganizationId();
@@ -28,7 +29,7 @@ describe.each(['database', 'bullmq'] as const)('WebhookQueue on the %s backend',
   let healed = false;
 
   /** The event's published transitions in the row's order (publishes of one row can race: ingest's PENDING and the worker's PROCESSING). */
-  const transitionsOf = (id: string) => published.messages.filter((message) => message.id === id).sort((a, b) => a.version - b.version);
+  const transitionsOf = (id: string) => published.of('webhookEventUpdated').filter((message) => message.id === id).sort((a, b) => a.version - b.version);
   const statusesOf = (id: string) => transitionsOf(id).map((message) => message.status);
   /** What a subscriber was shown: never an older version after a newer one. */
   const expectNeverBackwards = (id: string) => {
@@ -171,18 +172,22 @@ describe.each(['database', 'bullmq'] as const)('WebhookQueue on the %s backend',
     }
   });
 
-  it('marks the integration ERROR on Slack tokens_revoked (bot token) and on Graph subscriptionRemoved', async () => {
+  it('marks the integration ERROR on Slack tokens_revoked (bot token, announced once however often it comes) and on Graph subscriptionRemoved', async () => {
     const slack = await insertIntegration(db.database, newOrganizationId(), 'slack', `T${randomBytes(4).toString('hex')}`);
     const microsoftOrg = newOrganizationId();
     const microsoft = await insertIntegration(db.database, microsoftOrg, 'microsoft', randomBytes(8).toString('hex'));
     const userOnly = (await pipeline.queue.add({ integrationId: slack, event: 'tokens_revoked', payload: { event: { type: 'tokens_revoked', tokens: { oauth: ['U1'] } } } }))!;
     const bot = (await pipeline.queue.add({ integrationId: slack, event: 'tokens_revoked', payload: { event: { type: 'tokens_revoked', tokens: { bot: ['B1'] } } } }))!;
+    // Slack sends it again (a retried delivery under a new event id): the row is already so.
+    const botAgain = (await pipeline.queue.add({ integrationId: slack, event: 'tokens_revoked', payload: { event: { type: 'tokens_revoked', tokens: { bot: ['B1'] } } } }))!;
     const removed = (await pipeline.queue.add({ integrationId: microsoft, event: 'subscriptionRemoved', payload: { lifecycleEvent: 'subscriptionRemoved' } }))!;
     const status = async (id: string) =>
       (await db.database.asSystem((em) => em.execute<{ status: string; needs_reauthorization: boolean; error_message: string | null }[]>(`select status, needs_reauthorization, error_message from integrations where id = ?`, [id])))[0];
     const eventStatus = async (id: string) => (await db.database.asSystem((em) => em.execute<{ status: string }[]>(`select status from webhook_events where id = ?`, [id])))[0]?.status;
-    await eventually(async () => (await Promise.all([userOnly, bot, removed].map(eventStatus))).every((value) => value === 'completed'), 20_000, 'events completed');
+    await eventually(async () => (await Promise.all([userOnly, bot, botAgain, removed].map(eventStatus))).every((value) => value === 'completed'), 20_000, 'events completed');
     expect(await status(slack)).toMatchObject({ status: 'error', needs_reauthorization: true });
+    await eventually(async () => published.of('integrationStatusChanged').some((message) => message.id === slack), 5_000, 'the change announced');
+    expect(published.of('integrationStatusChanged').filter((message) => message.id === slack)).toEqual([expect.objectContaining({ status: 'error', needsReauthorization: true })]);
     expect(await status(microsoft)).toMatchObject({ status: 'error', needs_reauthorization: false, error_message: expect.stringContaining('subscription') });
   });
 

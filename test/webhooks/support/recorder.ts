@@ -37,27 +37,6 @@ export function record<K extends TopicName>(pubsub: PubSub, topic: K, organizati
   };
 }
 
-/**
- * `pubsub` with every message published on `topic` recorded, in the order of the publish calls:
- * what was sent, before any subscriber-side ordering. A row's snapshots may be out of version
- * order here (publishers race); sort them by version to read the row's transitions.
- */
-export function recordPublished<K extends TopicName>(pubsub: PubSub, topic: K): { pubsub: PubSub; messages: Topics[K][] } {
-  const messages: Topics[K][] = [];
-  return {
-    messages,
-    pubsub: {
-      publish: (name, message) => {
-        if ((name as TopicName) === topic) messages.push(structuredClone(message) as unknown as Topics[K]);
-        return pubsub.publish(name, message);
-      },
-      subscribe: (name, organizationId, signal) => pubsub.subscribe(name, organizationId, signal),
-      watchOrganizations: (watcher) => pubsub.watchOrganizations(watcher),
-      close: () => pubsub.close(),
-    },
-  };
-}
-
 /** Polls `check` until it returns true; rejects after `timeoutMs`. For states with no message to wait on. */
 export async function eventually(check: () => Promise<boolean>, timeoutMs = 30_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
