@@ -91,8 +91,6 @@ export class SubscriptionFanout {
     }
     const source = await group.ready;
     if (!isAsyncIterator(source)) return source;
-    // The source ended while this subscriber waited for it (shutdown): a new group finds out afresh.
-    if (group.ended) return this.subscribe(args, subscriber);
     return this.join(group, subscriber);
   }
 
@@ -175,12 +173,16 @@ export class SubscriptionFanout {
       settle = resolve;
       fail = reject;
     });
+    // Observed by `next()`; a member that ends before graphql-ws asks must not be an unhandled rejection.
+    ended.catch(() => undefined);
     const member: Member = {
       ...subscriber,
       head: Buffer.from(`{"id":${JSON.stringify(subscriber.id)},"type":"next","payload":`),
       end: (error) => (error === undefined ? settle!({ done: true, value: undefined }) : fail!(error)),
     };
-    group.members.add(member);
+    // The source ended while this subscriber waited for it (shutting down): nothing more will come.
+    if (group.ended) member.end();
+    else group.members.add(member);
     const leave = (): void => {
       if (!group.members.delete(member)) return;
       member.end();
