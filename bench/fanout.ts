@@ -26,16 +26,17 @@
  * A database of its own is created, migrated and dropped; Redis keys under the run's prefixes are deleted.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { mintDevelopmentToken } from '../src/auth/development-token.js';
 import { createDatabase } from '../src/db/database.js';
 import { RedisPubSub } from '../src/pubsub/redis-pubsub.js';
 import type { OpenRequest, Report, ReportRequest } from './fanout-subscribers.js';
 import type { FanoutTargetOptions } from './fanout-target.js';
+import { deleteRedisKeys, signedSlackEvent } from './slack-deliveries.js';
+import { processSeconds } from './webhooks-cpu-split.js';
 
 const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -64,21 +65,6 @@ const summary = (values: number[]): string => {
   return `p50 ${ms(percentile(sorted, 50))}, p99 ${ms(percentile(sorted, 99))}, max ${ms(sorted.at(-1) ?? NaN)}`;
 };
 
-function signedSlackEvent(eventId: string): { body: string; headers: Record<string, string> } {
-  const body = JSON.stringify({
-    token: 'bench',
-    team_id: TEAM,
-    api_app_id: 'ABENCH',
-    type: 'event_callback',
-    event_id: eventId,
-    event_time: Math.floor(Date.now() / 1000),
-    event: { type: 'message', channel: 'C0BENCH', user: 'U0BENCH', text: 'fan-out benchmark', ts: `${Date.now() / 1000}` },
-  });
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-  return { body, headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature } };
-}
-
 function forkTs(script: string, args: string[], execArgv: string[] = []): ChildProcess {
   return fork(new URL(script, import.meta.url).pathname, args, {
     execArgv: ['--import', './scripts/register.mjs', '--no-warnings', ...execArgv],
@@ -102,13 +88,6 @@ async function stopTarget(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill(PROF_DIR ? 'SIGTERM' : 'SIGKILL');
   await exited;
-}
-
-/** CPU seconds a process has used (proc(5): utime and stime, in 1/100 s). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function rssMiB(pid: number): number {
@@ -139,7 +118,7 @@ async function postAtRate(port: number, seconds: number, agent: http.Agent): Pro
     const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * RATE) + 1);
     while (sent < due) {
       const eventId = `Ev${randomUUID()}`;
-      const { body, headers } = signedSlackEvent(eventId);
+      const { body, headers } = signedSlackEvent(SIGNING_SECRET, TEAM, eventId);
       const at = now();
       postedAt.set(eventId, at);
       responses.push(
@@ -161,14 +140,6 @@ async function postAtRate(port: number, seconds: number, agent: http.Agent): Pro
   }
   await Promise.all(responses);
   return { postedAt, acks };
-}
-
-async function deleteRedisKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 500 })) {
-    if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
-  }
-  redis.disconnect();
 }
 
 async function runScenario(databaseUrl: string, organizationId: string, integrationId: string, instances: number, subscribers: number): Promise<void> {
@@ -219,14 +190,14 @@ async function runScenario(databaseUrl: string, organizationId: string, integrat
   await postAtRate(ingestPort, WARM_UP_SECONDS, agent); // warm-up: JIT, pools, SUBSCRIBEs confirmed
   await new Promise((resolve) => setTimeout(resolve, 2000));
 
-  const cpuBefore = targets.map((target) => cpuSeconds(target.child.pid!));
+  const cpuBefore = targets.map((target) => processSeconds(target.child.pid!));
   const peakRss = targets.map((target) => rssMiB(target.child.pid!));
   const sampler = setInterval(() => targets.forEach((target, index) => (peakRss[index] = Math.max(peakRss[index]!, rssMiB(target.child.pid!)))), 250);
   const measuredFrom = performance.now();
   const { postedAt: postedByDelivery, acks } = await postAtRate(ingestPort, SECONDS, agent);
   await new Promise((resolve) => setTimeout(resolve, 3000)); // the last events reach everyone
   clearInterval(sampler);
-  const cpuUsed = targets.map((target, index) => cpuSeconds(target.child.pid!) - cpuBefore[index]!);
+  const cpuUsed = targets.map((target, index) => processSeconds(target.child.pid!) - cpuBefore[index]!);
   const elapsed = (performance.now() - measuredFrom) / 1000;
   watching.abort();
   await watch.catch(() => undefined);
@@ -251,7 +222,7 @@ async function runScenario(databaseUrl: string, organizationId: string, integrat
     }),
   );
   for (const target of targets) await stopTarget(target.child);
-  await deleteRedisKeys(redisPrefix);
+  await deleteRedisKeys(REDIS_URL, redisPrefix);
 
   const latencies = reports.flatMap((report) => report.latencies);
   const expected = Object.keys(postedAt).length * subscribers;

@@ -122,6 +122,17 @@ export async function storedIntegration(url: string, id: string): Promise<Stored
 export const expireAccessToken = (url: string, id: string): Promise<unknown> =>
   queryAsSuperuser(url, "update integrations set token_expires_at = now() - interval '1 minute' where id = $1", [id]);
 
+/** Revokes a token at the OAuth server, as a user removing the app in their account settings does. */
+export async function revokeDirectly(revocationUrl: string, token: string): Promise<number> {
+  const response = await fetch(revocationUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token, client_id: CLIENT_ID, client_secret: CLIENT_SECRET }),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
 /** Refreshes at the OAuth server directly, as an attacker holding an old refresh token would. */
 export async function refreshDirectly(tokenUrl: string, refreshToken: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(tokenUrl, {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -6,6 +5,7 @@ import type { WebhookEventSnapshot } from '../../src/pubsub/topics.js';
 import { newOrganizationId } from '../support/database.js';
 import { startGraphQLTestServer, type GraphQLTestServer } from './support/graphql-test-server.js';
 import { seedIntegrations, type SeededIntegration } from './support/seed.js';
+import { webhookEventSnapshot } from './support/webhook-event-snapshot.js';
 
 /**
  * Subscribers asking the same thing of one organization share the work of each event: the
@@ -57,20 +57,7 @@ function subscribe(client: Client, integrationId: string) {
   return { received, stop: async () => void (await iterator.return?.(), await done) };
 }
 
-const event = (organizationId: string, integrationId: string, status: WebhookEventSnapshot['status'] = 'completed'): WebhookEventSnapshot => ({
-  id: randomUUID(),
-  organizationId,
-  integrationId,
-  provider: 'google',
-  eventType: 'calendar.changed',
-  payload: {},
-  status,
-  attempts: 1,
-  errorMessage: null,
-  processedAt: null,
-  createdAt: new Date().toISOString(),
-  version: 1,
-});
+const event = (organizationId: string, integrationId: string, status: WebhookEventSnapshot['status'] = 'completed') => webhookEventSnapshot(organizationId, integrationId, status);
 
 const until = async (condition: () => boolean): Promise<void> => {
   const deadline = Date.now() + 10_000;
