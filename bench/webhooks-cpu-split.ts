@@ -17,7 +17,8 @@ function machineBusySeconds(): number {
   return (user! + nice! + system! + irq! + softirq! + steal!) * TICK_SECONDS;
 }
 
-function processSeconds(pid: number | 'self'): number {
+/** CPU seconds a process has used so far. */
+export function processSeconds(pid: number | 'self'): number {
   // After the parenthesised command name: state is field 3, utime 14 and stime 15 (proc(5)).
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -20,13 +20,13 @@
  */
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createDatabase } from '../src/db/database.js';
 import { RedisPubSub } from '../src/pubsub/redis-pubsub.js';
 import { formatCpuPerRequest, startCpuSplit, type CpuSplit } from './webhooks-cpu-split.js';
+import { deleteRedisKeys, signedSlackEvent } from './slack-deliveries.js';
 import type { TargetOptions } from './webhooks-target.js';
 
 const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -41,21 +41,6 @@ const TEAM = 'TBENCH0001';
 const WORKER_WINDOW_S = 10;
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-
-function signedSlackEvent(eventId: string): { body: string; headers: Record<string, string> } {
-  const body = JSON.stringify({
-    token: 'bench',
-    team_id: TEAM,
-    api_app_id: 'ABENCH',
-    type: 'event_callback',
-    event_id: eventId,
-    event_time: Math.floor(Date.now() / 1000),
-    event: { type: 'message', channel: 'C0BENCH', user: 'U0BENCH', text: 'benchmark message', ts: `${Date.now() / 1000}` },
-  });
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
-  return { body, headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature } };
-}
 
 async function startTarget(options: TargetOptions): Promise<{ url: string; child: ChildProcess }> {
   const child = fork(new URL('./webhooks-target.ts', import.meta.url).pathname, [JSON.stringify(options)], {
@@ -88,7 +73,7 @@ async function throughput({ url, child }: { url: string; child: ChildProcess }):
     requests: [
       {
         setupRequest: (request) => {
-          const { body, headers } = signedSlackEvent(`Ev${randomUUID()}`);
+          const { body, headers } = signedSlackEvent(SIGNING_SECRET, TEAM, `Ev${randomUUID()}`);
           return { ...request, body, headers };
         },
       },
@@ -116,7 +101,7 @@ async function endToEnd(url: string, organizationId: string, redisPrefix: string
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const target = new URL(`${url}/webhooks/slack`);
   const post = (eventId: string) => {
-    const { body, headers } = signedSlackEvent(eventId);
+    const { body, headers } = signedSlackEvent(SIGNING_SECRET, TEAM, eventId);
     sentAt.set(eventId, performance.now());
     const request = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, agent }, (response) => response.resume());
     request.on('error', () => undefined);
@@ -139,15 +124,6 @@ async function endToEnd(url: string, organizationId: string, redisPrefix: string
   agent.destroy();
   const sorted = [...latencies].sort((a, b) => a - b);
   return { sent, seen: latencies.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN };
-}
-
-/** Removes this run's BullMQ keys from the shared Redis (never a FLUSHALL). */
-async function deleteRedisKeys(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 500 })) {
-    if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
-  }
-  redis.disconnect();
 }
 
 async function main(): Promise<void> {
@@ -191,14 +167,14 @@ async function main(): Promise<void> {
       // The latency run starts from an empty queue: the throughput run's backlog is written off.
       await sql.query(`update webhook_events set status = 'completed', processed_at = now(), locked_until = null where status in ('pending', 'processing')`);
       await sql.end();
-      await deleteRedisKeys(redisPrefix);
+      await deleteRedisKeys(REDIS_URL, redisPrefix);
       const e2ePrefix = `bench-${randomBytes(4).toString('hex')}`;
       const fresh = await startTarget({ ...common, redisPrefix: e2ePrefix, mode: 'service' });
       const stopE2eCpuSplit = startCpuSplit(fresh.child.pid!);
       const e2e = await endToEnd(fresh.url, organizationId, e2ePrefix);
       const e2eCpu = stopE2eCpuSplit();
       await stopTarget(fresh.child);
-      await deleteRedisKeys(e2ePrefix);
+      await deleteRedisKeys(REDIS_URL, e2ePrefix);
 
       const ratio = serviceResult.rate / bareResult.rate;
       console.log(`\n[${queue} queue]`);

@@ -1,7 +1,8 @@
 import type { Principal } from '../auth/principal.js';
-import { IntegrationEntity } from '../db/entities/index.js';
 import { isUuid } from '../db/organization-id.js';
-import { toIntegrationSnapshot } from '../db/snapshots.js';
+import { IntegrationRepository } from '../db/repositories/integration.repository.js';
+import type { IntegrationRow } from '../db/repositories/integration-row.js';
+import { announceIntegrationWrite, IntegrationStatusStore } from '../db/repositories/integration-status-store.js';
 import { AppError, ErrorCode, notFound } from '../errors/app-error.js';
 import { IntegrationError } from '../resilience/integration-error.js';
 import type { ProviderId } from '../providers/provider-ids.js';
@@ -20,7 +21,7 @@ class CredentialsRefusedError extends Error {
 export type ConnectionTester = (accessToken: string) => Promise<boolean>;
 
 export interface IntegrationHealthResult {
-  integration: IntegrationEntity;
+  integration: IntegrationRow;
   healthy: boolean;
   checkedAt: Date;
   latencyMs: number | null;
@@ -29,9 +30,13 @@ export interface IntegrationHealthResult {
 
 /**
  * `testIntegration`: calls the provider with the stored credentials (refreshing them when
- * needed), records the outcome on the row, and publishes when the status changed.
+ * needed), records the outcome on the row, and announces what changed (nothing, when the token
+ * manager already recorded the same verdict while refreshing).
  */
 export class IntegrationTestService {
+  private readonly integrations = new IntegrationRepository();
+  private readonly statuses = new IntegrationStatusStore();
+
   constructor(
     private readonly deps: ConnectionDependencies,
     private readonly tokens: TokenManager,
@@ -41,7 +46,7 @@ export class IntegrationTestService {
   async testIntegration(principal: Principal, integrationId: string): Promise<IntegrationHealthResult> {
     if (!isUuid(integrationId)) throw notFound('Integration');
     const before = await this.deps.database.withOrganization(principal.organizationId, (em) =>
-      em.findOne(IntegrationEntity, { id: integrationId, organizationId: principal.organizationId }),
+      this.integrations.findById(em, principal.organizationId, integrationId),
     );
     if (!before) throw notFound('Integration');
 
@@ -50,7 +55,8 @@ export class IntegrationTestService {
     const started = performance.now();
     let healthy = false;
     let error: string | null = null;
-    let transient = false;
+    /** Nothing to record: a provider that is down or busy says nothing about our credentials, and a verdict the token manager made is on the row already. */
+    let unchanged = false;
     if (!tester) {
       error = `${before.providerName} has no connection test`;
     } else {
@@ -68,26 +74,26 @@ export class IntegrationTestService {
           // AppErrors carry messages meant for users, and so do IntegrationErrors (with the
           // provider's own code and message, cleaned); anything else is summarised, never echoed.
           error = caught instanceof AppError || caught instanceof IntegrationError ? caught.message : `${before.providerName} could not be reached`;
-          transient = (caught instanceof AppError || caught instanceof IntegrationError) && TRANSIENT_CODES.has(caught.code);
+          const transient = (caught instanceof AppError || caught instanceof IntegrationError) && TRANSIENT_CODES.has(caught.code);
+          unchanged = transient || (caught instanceof AppError && caught.details?.needsReauthorization === true);
         }
       }
     }
     const latencyMs = tester ? Math.round(performance.now() - started) : null;
 
-    const after = await this.deps.database.withOrganization(principal.organizationId, async (em) => {
-      const row = await em.findOneOrFail(IntegrationEntity, { id: integrationId });
-      // A disconnected integration stays so; a provider that is down or busy says nothing about our credentials.
-      if (row.status !== 'disconnected' && !transient) {
-        row.status = healthy ? 'connected' : 'error';
-        row.errorMessage = healthy ? null : error;
-        if (healthy) row.lastSyncAt = checkedAt;
-        await em.flush();
-      }
-      return row;
+    const { integration, write } = await this.deps.database.withOrganization(principal.organizationId, async (em) => {
+      // A disconnected integration stays so.
+      const written = unchanged
+        ? null
+        : await this.statuses.set(
+            em,
+            integrationId,
+            { status: healthy ? 'connected' : 'error', errorMessage: healthy ? null : error },
+            { organizationId: principal.organizationId, unlessDisconnected: true, synced: healthy },
+          );
+      return { write: written, integration: written?.integration ?? (await this.integrations.findById(em, principal.organizationId, integrationId)) ?? before };
     });
-    if (after.status !== before.status) await this.deps.pubsub.publish('integrationStatusChanged', toIntegrationSnapshot(after));
-    // The same status with a new sync time or message: only read caches need to know.
-    else await this.deps.pubsub.publish('organizationDataChanged', { organizationId: principal.organizationId });
-    return { integration: after, healthy, checkedAt, latencyMs, error };
+    await announceIntegrationWrite(this.deps.pubsub, write);
+    return { integration, healthy, checkedAt, latencyMs, error };
   }
 }

@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { IntegrationEntity } from '../db/entities/index.js';
 import { isUuid } from '../db/organization-id.js';
-import { toIntegrationSnapshot } from '../db/snapshots.js';
+import { announceIntegrationWrite, IntegrationStatusStore, type IntegrationStatusWrite } from '../db/repositories/integration-status-store.js';
 import { AppError, ErrorCode, notFound } from '../errors/app-error.js';
 import { isProviderAuthError } from '../resilience/integration-error.js';
 import { OAuthError } from '../providers/oauth/oauth-error.js';
@@ -62,7 +61,8 @@ const TOKEN_COLUMNS =
 type RefreshOutcome =
   /** `refreshedFor`: the organization whose integration got new tokens (absent when another caller had refreshed already). */
   | { kind: 'token'; accessToken: string; refreshedFor?: string }
-  | { kind: 'dead'; error: AppError; integration: IntegrationEntity }
+  /** `write`: null when the row already said so (another path marked it first). */
+  | { kind: 'dead'; error: AppError; write: IntegrationStatusWrite | null }
   | { kind: 'failed'; error: AppError };
 
 /**
@@ -78,6 +78,7 @@ type RefreshOutcome =
 export class TokenManager {
   private readonly inFlight = new Map<string, Promise<string>>();
   private readonly lastSyncRecorded = new Map<string, number>();
+  private readonly statuses = new IntegrationStatusStore();
   private readonly refreshMarginMs: number;
   private readonly isUnauthorized: (error: unknown) => boolean;
   private readonly logger: ConnectionsLogger;
@@ -184,7 +185,7 @@ export class TokenManager {
       if (outcome.refreshedFor) await this.deps.pubsub.publish('organizationDataChanged', { organizationId: outcome.refreshedFor });
       return outcome.accessToken;
     }
-    if (outcome.kind === 'dead') await this.deps.pubsub.publish('integrationStatusChanged', toIntegrationSnapshot(outcome.integration));
+    if (outcome.kind === 'dead') await announceIntegrationWrite(this.deps.pubsub, outcome.write);
     throw outcome.error;
   }
 
@@ -239,12 +240,8 @@ export class TokenManager {
   }
 
   private async markDead(em: EntityManager, row: TokenRow, message: string): Promise<RefreshOutcome> {
-    await em.execute(
-      `update integrations set status = 'error', needs_reauthorization = true, error_message = ?, updated_at = now() where id = ?`,
-      [message, row.id],
-    );
-    const integration = await em.findOneOrFail(IntegrationEntity, { id: row.id }, { refresh: true });
-    return { kind: 'dead', error: new AppError(ErrorCode.OAUTH_EXCHANGE_FAILED, message, { integrationId: row.id, needsReauthorization: true }), integration };
+    const write = await this.statuses.set(em, row.id, { status: 'error', errorMessage: message, needsReauthorization: true });
+    return { kind: 'dead', error: new AppError(ErrorCode.OAUTH_EXCHANGE_FAILED, message, { integrationId: row.id, needsReauthorization: true }), write };
   }
 
   /**

@@ -1,10 +1,11 @@
 import type { IntegrationSnapshot, WebhookEventSnapshot } from '../pubsub/topics.js';
-import type { IntegrationEntity, WebhookEventEntity } from './entities/index.js';
+import type { WebhookEventEntity } from './entities/index.js';
+import type { IntegrationRow } from './repositories/integration-row.js';
 
 const iso = (date: Date | null | undefined): string | null => (date ? new Date(date).toISOString() : null);
 
-/** The public fields of an integration row, for pub/sub. Token columns are deliberately absent. */
-export function toIntegrationSnapshot(row: IntegrationEntity): IntegrationSnapshot {
+/** The public fields of an integration row (or entity), for pub/sub. Token columns are deliberately absent. */
+export function toIntegrationSnapshot(row: IntegrationRow): IntegrationSnapshot {
   return {
     id: row.id,
     organizationId: row.organizationId,
@@ -18,6 +19,7 @@ export function toIntegrationSnapshot(row: IntegrationEntity): IntegrationSnapsh
     tokenExpiresAt: iso(row.tokenExpiresAt),
     errorMessage: row.errorMessage ?? null,
     needsReauthorization: row.needsReauthorization,
+    version: row.version,
   };
 }
 
@@ -34,5 +36,6 @@ export function toWebhookEventSnapshot(row: WebhookEventEntity): WebhookEventSna
     errorMessage: row.errorMessage ?? null,
     processedAt: iso(row.processedAt),
     createdAt: iso(row.createdAt) ?? new Date(0).toISOString(),
+    version: row.version,
   };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { GraphQLError, getOperationAST, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getOperationAST, specifiedRules, subscribe, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -12,6 +12,7 @@ import type { ErrorFormatter } from '../graphql/format-error.js';
 import { limitValidationRules, parseWithTokenLimit, type OperationLimits } from '../graphql/operation-limits.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { closeAtTokenExpiry } from './close-at-token-expiry.js';
+import { SubscriptionFanout, type FanoutMember } from './subscription-fanout.js';
 
 export interface GraphQLWebSocketOptions {
   httpServer: Server;
@@ -48,12 +49,27 @@ export interface GraphQLWebSocket {
  * closes the socket with 4403 Forbidden, as graphql-ws does for a refused connection, and so does
  * the token's expiry later (its client then reconnects with whatever token it has by then). Every
  * `subscribe` gets its own context (fresh loaders) and the same operation limits as HTTP.
+ * Subscriptions of one organization asking the same thing share one execution per event
+ * (SubscriptionFanout).
  */
 export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQLWebSocket {
   const { schema, limits, formatError, logger, metrics } = options;
   const rules = [...specifiedRules, ...limitValidationRules(limits)];
   const active = new WeakMap<object, Set<string>>();
   const server = new WebSocketServer({ server: options.httpServer, path: options.path ?? '/graphql' });
+  const formatResult = (result: ExecutionResult) =>
+    result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : result;
+  /** The subscriber of each subscription context, for `subscribe` (graphql-ws passes it the execution arguments only). */
+  const members = new WeakMap<object, FanoutMember>();
+  const fanout = new SubscriptionFanout({
+    formatResult,
+    // The organization only: results are shared by everyone in it who asks the same thing.
+    groupContext: (_member, subscriberContext) =>
+      options.createContext({
+        principal: { userId: '', roles: [], organizationId: (subscriberContext as GraphQLContext).principal!.organizationId },
+        requestId: randomUUID(),
+      }),
+  });
 
   const disposable = useServer<ConnectionParams, SocketExtra>(
     {
@@ -73,7 +89,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
           return false;
         }
       },
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: (ctx, id, payload) => {
         let document: DocumentNode;
         try {
           document = parseWithTokenLimit(payload.query, limits);
@@ -82,14 +98,19 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         }
         const errors = validate(schema, document, rules);
         if (errors.length > 0) return errors;
-        if (!getOperationAST(document, payload.operationName)) return [new GraphQLError('unable to identify the operation')];
-        return {
-          schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue: options.createContext({ principal: ctx.extra.principal ?? null, requestId: randomUUID() }),
-        };
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return [new GraphQLError('unable to identify the operation')];
+        const principal = ctx.extra.principal ?? null;
+        const contextValue = options.createContext({ principal, requestId: randomUUID() });
+        if (operation.operation === 'subscription' && principal) {
+          const key = JSON.stringify([principal.organizationId, payload.query, payload.operationName ?? null, payload.variables ?? null]);
+          members.set(contextValue, { socket: ctx.extra.socket, connection: ctx.extra.request.socket, id, key });
+        }
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+      },
+      subscribe: (args) => {
+        const member = members.get(args.contextValue as object);
+        return member ? fanout.subscribe(args, member) : subscribe(args);
       },
       onOperation: (ctx, id, _payload, _args, result) => {
         if (typeof result === 'object' && result !== null && Symbol.asyncIterator in result) {
@@ -103,8 +124,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         if (active.get(ctx)?.delete(id)) metrics.graphqlSubscriptionsActive.dec();
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error)),
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : undefined,
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? formatResult(result) : undefined),
     },
     server,
   );

@@ -1,10 +1,21 @@
 /**
+ * A snapshot of one row at one version (the row's `version` column: 1 on insert, one more on
+ * every update). Snapshots of a row can arrive out of order — instances publish on connections of
+ * their own, and a worker may publish PROCESSING before ingest's PENDING for the same row goes
+ * out — so whoever shows them keeps the highest version and ignores older ones (see
+ * LatestVersions). Topics of other rows that need ordering extend this.
+ */
+export interface VersionedSnapshot {
+  id: string;
+  version: number;
+}
+
+/**
  * What travels on pub/sub. Messages are snapshots of a row's public fields (never a token
  * column), so a subscriber on any instance can answer without a database round trip.
  * Dates are ISO-8601 strings because the messages cross Redis as JSON.
  */
-export interface IntegrationSnapshot {
-  id: string;
+export interface IntegrationSnapshot extends VersionedSnapshot {
   organizationId: string;
   providerId: string;
   providerName: string;
@@ -18,8 +29,7 @@ export interface IntegrationSnapshot {
   needsReauthorization: boolean;
 }
 
-export interface WebhookEventSnapshot {
-  id: string;
+export interface WebhookEventSnapshot extends VersionedSnapshot {
   organizationId: string;
   integrationId: string;
   provider: string;

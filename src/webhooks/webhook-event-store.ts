@@ -36,6 +36,7 @@ export function toWebhookEvent(row: Record<string, unknown>): WebhookEventEntity
     processedAt: nullableDate(row.processed_at),
     createdAt: date(row.created_at),
     updatedAt: date(row.updated_at),
+    version: Number(row.version),
   };
 }
 
@@ -188,29 +189,66 @@ export class WebhookEventStore {
     return toEntities(em, rows);
   }
 
-  /** PROCESSING → PENDING at `retryInMs`, or → FAILED when `retryInMs` is null. */
-  async recordFailure(em: EntityManager, id: string, attempts: number, errorMessage: string, retryInMs: number | null): Promise<WebhookEventEntity | null> {
+  /**
+   * PROCESSING → PENDING at `retryInMs`, or → FAILED when `retryInMs` is null. `from: 'completed'`
+   * is for the handler's own transaction, after its savepoint was rolled back: the row still holds
+   * that transaction's uncommitted COMPLETED (and its lock), which this replaces. Never pass it
+   * outside that transaction: a committed COMPLETED is final.
+   */
+  async recordFailure(
+    em: EntityManager,
+    id: string,
+    attempts: number,
+    errorMessage: string,
+    retryInMs: number | null,
+    from: 'processing' | 'completed' = 'processing',
+  ): Promise<WebhookEventEntity | null> {
     const rows = await em.execute<Record<string, unknown>[]>(
       `update webhook_events
-          set status = ?, error_message = ?, locked_until = null, updated_at = now(),
+          set status = ?, error_message = ?, locked_until = null, processed_at = null, updated_at = now(),
               next_attempt_at = now() + ? * interval '1 millisecond'
-        where id = ? and status = 'processing' and attempts = ?
+        where id = ? and status = ? and attempts = ?
         ${RETURNING}`,
-      [retryInMs === null ? 'failed' : 'pending', errorMessage.slice(0, 2000), retryInMs ?? 0, id, attempts],
+      [retryInMs === null ? 'failed' : 'pending', errorMessage.slice(0, 2000), retryInMs ?? 0, id, from, attempts],
     );
     return toEntities(em, rows)[0] ?? null;
   }
 
-  /** Gives an event back untouched (graceful shutdown): the attempt it was claimed with does not count. */
-  async release(em: EntityManager, id: string, attempts: number): Promise<WebhookEventEntity | null> {
+  /**
+   * Gives an event back untouched (graceful shutdown): the attempt it was claimed with does not
+   * count. `from` as for `recordFailure`.
+   */
+  async release(em: EntityManager, id: string, attempts: number, from: 'processing' | 'completed' = 'processing'): Promise<WebhookEventEntity | null> {
     const rows = await em.execute<Record<string, unknown>[]>(
       `update webhook_events
-          set status = 'pending', attempts = attempts - 1, locked_until = null, next_attempt_at = now(), updated_at = now()
-        where id = ? and status = 'processing' and attempts = ?
+          set status = 'pending', attempts = attempts - 1, locked_until = null, processed_at = null, next_attempt_at = now(), updated_at = now()
+        where id = ? and status = ? and attempts = ?
         ${RETURNING}`,
-      [id, attempts],
+      [id, from, attempts],
     );
     return toEntities(em, rows)[0] ?? null;
+  }
+
+  /**
+   * Heartbeat: extends the lease of events this worker still holds (PROCESSING with the attempts it
+   * claimed them with), so a short lease never runs out under a worker that is alive. Rows locked
+   * by a running handler's transaction are skipped rather than waited for: that lock already keeps
+   * the sweeper away, and the transaction either completes the event or records its failure
+   * itself. Returns how many leases were extended.
+   */
+  async extendLeases(em: SqlExecute, held: readonly { id: string; attempts: number }[], leaseMs: number): Promise<number> {
+    if (held.length === 0) return 0;
+    const rows = await em.execute<{ id: string }[]>(
+      `update webhook_events w
+          set locked_until = now() + ? * interval '1 millisecond'
+        where w.id = any(array(select e.id from webhook_events e
+                                 join json_to_recordset(?::json) as c(id uuid, attempts int) on e.id = c.id and e.attempts = c.attempts
+                                where e.status = 'processing'
+                                for update of e skip locked))
+        returning w.id`,
+      [leaseMs, JSON.stringify(held.map((event) => ({ id: event.id, attempts: event.attempts })))],
+    );
+    return rows.length;
   }
 
   /**

@@ -15,7 +15,7 @@ import { createStandardWebhooksReceiver } from './receivers/standard-webhooks-re
 import { createWebhookDirectory, type WebhookDirectory } from './webhook-directory.js';
 import { createWebhookIngest, type WebhookIngest } from './webhook-ingest.js';
 import { silentWebhookLogger, type WebhookLogger } from './webhook-logger.js';
-import { WebhookQueue, type WebhookQueueOptions } from './webhook-queue.js';
+import { DEFAULT_LEASE_MS, WebhookQueue, type WebhookQueueOptions } from './webhook-queue.js';
 
 /** A custom provider id (Standard Webhooks): lower-case, URL-safe, short. */
 const CUSTOM_PROVIDER_ID = /^[a-z][a-z0-9-]{0,39}$/;
@@ -54,7 +54,7 @@ export interface WebhookPipeline {
 export function createWebhookPipeline(options: WebhookPipelineOptions): WebhookPipeline {
   const logger = options.logger ?? silentWebhookLogger;
   const { database, pubsub } = options;
-  const leaseMs = options.leaseMs ?? 60_000;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const store = new WebhookEventStore();
   const backend = options.redisUrl
     ? createBullMQQueueBackend({ redisUrl: options.redisUrl, database, store, logger, leaseMs, ...options.bullmq })

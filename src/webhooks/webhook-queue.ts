@@ -5,6 +5,7 @@ import type { PubSub } from '../pubsub/topics.js';
 import { createGroupCommit } from './group-commit.js';
 import { IngestPriority, type IngestPriorityOptions } from './ingest-priority.js';
 import type { WebhookHandler } from './handlers/webhook-handler.js';
+import { LeaseHeartbeat } from './queue/lease-heartbeat.js';
 import type { QueueBackend, QueuedWebhookEvent } from './queue/queue-backend.js';
 import { createWebhookProcessor } from './queue/webhook-processor.js';
 import { startWebhookSweeper } from './queue/webhook-sweeper.js';
@@ -15,6 +16,12 @@ import { WebhookEventStore, type NewWebhookEvent, type SqlExecute } from './webh
 import { createSystemStatementRunner, systemStatementExecutor } from './system-statements.js';
 import { silentWebhookLogger, type WebhookLogger } from './webhook-logger.js';
 import { setWebhookQueueStatsSource } from './webhook-metrics.js';
+
+/** See WebhookQueueOptions.leaseMs. */
+export const DEFAULT_LEASE_MS = 5000;
+
+/** Heartbeats per lease: four may fail (a slow database, a long GC pause) before a lease runs out. */
+const BEATS_PER_LEASE = 5;
 
 export interface WebhookQueueOptions {
   database: Database;
@@ -30,11 +37,15 @@ export interface WebhookQueueOptions {
   /**
    * Events this instance's worker holds at once (never fewer than `concurrency`): claimed together
    * and, when no handler wants them, completed together in one transaction. Handled events among
-   * them wait for a handler slot while holding their lease, so keep
-   * `batchSize / concurrency × handler time` well under `leaseMs`. @default 50
+   * them wait for a handler slot, their leases kept alive meanwhile. @default 50
    */
   batchSize?: number;
-  /** How long a worker owns a claimed event before the sweeper may take it back. @default 60000 */
+  /**
+   * How long a claimed event stays this worker's without a heartbeat: the worker extends it every
+   * `leaseMs / 5` while the event is held, so this is how long a killed worker's events wait
+   * before the sweeper gives them to another (plus up to `sweepIntervalMs`). Must be the same on
+   * every instance sharing the database. @default 5000
+   */
   leaseMs?: number;
   /** @default 5000 */
   sweepIntervalMs?: number;
@@ -75,6 +86,7 @@ export class WebhookQueue {
   private readonly maxAttempts: number;
   private abort = new AbortController();
   private sweeper: ReturnType<typeof startWebhookSweeper> | null = null;
+  private leases: LeaseHeartbeat | null = null;
   private readonly priority: IngestPriority;
   /** Concurrent deliveries share one INSERT transaction; each gets its row, or null for a duplicate. */
   private readonly insert = createGroupCommit<NewWebhookEvent & { provider: string }, WebhookEventEntity | null>((events) =>
@@ -152,6 +164,8 @@ export class WebhookQueue {
     const { database, backend } = this.options;
     const concurrency = options.concurrency ?? this.options.concurrency ?? 10;
     this.abort = new AbortController();
+    const leaseMs = this.options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.leases = new LeaseHeartbeat({ store: this.store, sql: this.systemSql, leaseMs, intervalMs: leaseMs / BEATS_PER_LEASE, logger: this.logger });
     const run = createWebhookProcessor({
       database,
       store: this.store,
@@ -161,6 +175,7 @@ export class WebhookQueue {
       retry: this.options.retry ?? defaultRetryPolicy,
       concurrency,
       logger: this.logger,
+      leases: this.leases,
       onRetryScheduled: (event, delayMs) => backend.enqueue([{ id: event.id, attempts: event.attempts }], delayMs).catch(() => undefined),
     });
     backend.start(run, {
@@ -210,6 +225,8 @@ export class WebhookQueue {
     } finally {
       clearTimeout(timer);
     }
+    await this.leases?.stop();
+    this.leases = null;
     await this.sweeper?.stop();
     this.sweeper = null;
   }

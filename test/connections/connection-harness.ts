@@ -11,6 +11,7 @@ import { createResilientOAuthFetch } from '../../src/providers/oauth/resilient-o
 import { InMemoryPubSub } from '../../src/pubsub/in-memory-pubsub.js';
 import type { IntegrationSnapshot } from '../../src/pubsub/topics.js';
 import { ProviderBreakerRegistry } from '../../src/resilience/provider-breakers.js';
+import { recordPublished, type PublishedMessages } from '../support/published-messages.js';
 
 export const REDIRECT_URI = 'http://localhost:4001/oauth/callback';
 export const CLIENT_ID = 'integrations-test-client';
@@ -44,6 +45,8 @@ export interface Harness {
   deps: ConnectionDependencies;
   cipher: TokenCipher;
   pubsub: InMemoryPubSub;
+  /** Every message the services published. */
+  published: PublishedMessages;
   /** Every log line the services wrote, as JSON: tests assert no secret is in there. */
   logLines: string[];
 }
@@ -52,18 +55,19 @@ export interface Harness {
 export function buildServices(database: Database, config: Config, testers: Parameters<typeof createConnectionServices>[1]['testers'] = {}): Harness {
   const cipher = createTokenCipher(createKeyRing(config.encryptionKeys));
   const pubsub = new InMemoryPubSub();
+  const published = recordPublished(pubsub);
   const breakers = new ProviderBreakerRegistry();
   const logLines: string[] = [];
   const record = (object: Record<string, unknown>, message: string) => void logLines.push(JSON.stringify({ ...object, message }));
   const deps: ConnectionDependencies = {
     database,
     cipher,
-    pubsub,
+    pubsub: published.pubsub,
     config,
     logger: { info: record, warn: record },
     oauthFetch: (providerId) => createResilientOAuthFetch(providerId, { breakers, retry: { initialDelay: 10, maxDelay: 50 } }),
   };
-  return { services: createConnectionServices(deps, { testers }), deps, cipher, pubsub, logLines };
+  return { services: createConnectionServices(deps, { testers }), deps, cipher, pubsub, published, logLines };
 }
 
 export const principalOf = (organizationId: string, userId = 'alice', roles: string[] = []): Principal => ({ userId, organizationId, roles });
@@ -117,6 +121,17 @@ export async function storedIntegration(url: string, id: string): Promise<Stored
 /** Makes the stored access token look expired, as if an hour had passed. */
 export const expireAccessToken = (url: string, id: string): Promise<unknown> =>
   queryAsSuperuser(url, "update integrations set token_expires_at = now() - interval '1 minute' where id = $1", [id]);
+
+/** Revokes a token at the OAuth server, as a user removing the app in their account settings does. */
+export async function revokeDirectly(revocationUrl: string, token: string): Promise<number> {
+  const response = await fetch(revocationUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token, client_id: CLIENT_ID, client_secret: CLIENT_SECRET }),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
 
 /** Refreshes at the OAuth server directly, as an attacker holding an old refresh token would. */
 export async function refreshDirectly(tokenUrl: string, refreshToken: string): Promise<{ status: number; body: Record<string, unknown> }> {

@@ -24,6 +24,7 @@ import {
   queryAsSuperuser,
   recordStatusChanges,
   refreshDirectly,
+  revokeDirectly,
   settle,
   storedIntegration,
   testConfig,
@@ -311,16 +312,7 @@ describe('refusals', () => {
     const integration = await services.connections.completeConnectionFromCallback(await oidc.authorize(issued.authorizationUrl, { accountId: 'dave' }));
     const stored = await storedIntegration(db.url, integration.id);
     // The user revokes our access at the provider.
-    const revoke = await fetch(`${oidc.issuer}/token/revocation`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        token: openIntegrationToken(cipher, integration.id, 'refresh_token', stored.refresh_token!),
-        client_id: CLIENT_ID,
-        client_secret: 'integrations-test-client-secret-0123456789',
-      }),
-    });
-    expect(revoke.status).toBe(200);
+    expect(await revokeDirectly(`${oidc.issuer}/token/revocation`, openIntegrationToken(cipher, integration.id, 'refresh_token', stored.refresh_token!))).toBe(200);
     await expireAccessToken(db.url, integration.id);
     const changes = recordStatusChanges(pubsub, principal.organizationId);
 
@@ -438,6 +430,37 @@ describe('testIntegration', () => {
     } finally {
       await pubsub.close();
       await google.server.close();
+    }
+  });
+
+  it('a refresh token the provider refuses makes one ERROR message, though the token manager and the test both see it', async () => {
+    const { services, pubsub, published, cipher } = buildServices(db.database, testConfig(oidc.issuer), {
+      google: async (accessToken) => (await userinfoStatus(accessToken)) === 200,
+    });
+    try {
+      const principal = newPrincipal('grace');
+      const issued = await services.connections.startConnection(principal, { providerId: 'google', redirectUri: REDIRECT_URI });
+      const integration = await services.connections.completeConnectionFromCallback(await oidc.authorize(issued.authorizationUrl, { accountId: 'grace' }));
+      const stored = await storedIntegration(db.url, integration.id);
+      expect(await revokeDirectly(`${oidc.issuer}/token/revocation`, openIntegrationToken(cipher, integration.id, 'refresh_token', stored.refresh_token!))).toBe(200);
+      await expireAccessToken(db.url, integration.id);
+      const changes = recordStatusChanges(pubsub, principal.organizationId);
+      const announced = () => published.of('integrationStatusChanged').filter((message) => message.id === integration.id && message.status === 'error');
+
+      const result = await services.tests.testIntegration(principal, integration.id);
+      expect(result).toMatchObject({ healthy: false, integration: { status: 'error', needsReauthorization: true, errorMessage: expect.stringMatching(/reconnect/i) } });
+      await settle();
+      expect(announced()).toHaveLength(1);
+      expect(changes.messages).toEqual([expect.objectContaining({ id: integration.id, status: 'error', needsReauthorization: true })]);
+
+      // Tested again: the verdict stands and nothing changed, so nothing is announced.
+      expect(await services.tests.testIntegration(principal, integration.id)).toMatchObject({ healthy: false, integration: { status: 'error' } });
+      await settle();
+      changes.stop();
+      expect(announced()).toHaveLength(1);
+      expect(changes.messages).toHaveLength(1);
+    } finally {
+      await pubsub.close();
     }
   });
 });

@@ -45,7 +45,7 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('starts PGlite, runs the same migrations, enforces RLS and supports SKIP LOCKED, and keeps data across restarts', async () => {
+  it('starts PGlite, runs the same migrations, enforces RLS, supports SKIP LOCKED and row-version triggers, and keeps data across restarts', async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'integrations-pglite-'));
     database = await createDatabase({ dataDir });
     expect(database.embedded).toBe(true);
@@ -58,6 +58,9 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
     expect(visible.map((row) => row.organization_id)).toEqual([orgA]);
     const locked = await database.withOrganization(orgA, (em) => em.execute('select id from integrations for update skip locked'));
     expect(locked).toHaveLength(1);
+    // Row versions come from a PL/pgSQL trigger: one more on every update.
+    const versions = await database.withOrganization(orgA, (em) => em.execute<{ version: number }[]>(`update integrations set status = 'error' returning version`));
+    expect(versions).toEqual([{ version: 2 }]);
     await database.close();
 
     database = await createDatabase({ dataDir });

@@ -171,6 +171,7 @@ describe('Hive Gateway subscription', () => {
       tokenExpiresAt: null,
       errorMessage: null,
       needsReauthorization: false,
+      version: 1,
     });
     // The subgraph's Redis SUBSCRIBE happens at a moment the client cannot observe: publish
     // until an event arrives (another organization's each time first, which must never show).

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { IntegrationSnapshot, WebhookEventSnapshot } from '../../src/pubsub/topics.js';
+import type { IntegrationSnapshot } from '../../src/pubsub/topics.js';
 import { cloneTemplateDatabase, newOrganizationId } from '../support/database.js';
 import { deleteRedisKeys, testRedisPrefix } from '../support/redis.js';
 import { startGraphQLTestServer, type GraphQLTestServer } from './support/graphql-test-server.js';
 import { seedIntegrations, type SeededIntegration } from './support/seed.js';
+import { webhookEventSnapshot } from './support/webhook-event-snapshot.js';
 
 /**
  * Two server instances on one Redis (a prefix of this run's own): a subscriber connected to one
@@ -80,20 +81,7 @@ const integrationSnapshot = (organizationId: string, id: string, status: Integra
   tokenExpiresAt: null,
   errorMessage: status === 'error' ? 'refresh refused' : null,
   needsReauthorization: status === 'error',
-});
-
-const eventSnapshot = (organizationId: string, integrationId: string, status: WebhookEventSnapshot['status']): WebhookEventSnapshot => ({
-  id: randomUUID(),
-  organizationId,
-  integrationId,
-  provider: 'google',
-  eventType: 'calendar.changed',
-  payload: { n: 1 },
-  status,
-  attempts: 1,
-  errorMessage: null,
-  processedAt: null,
-  createdAt: new Date().toISOString(),
+  version: 1,
 });
 
 describe('integrationStatusChanged', () => {
@@ -134,10 +122,10 @@ describe('webhookEventUpdated', () => {
       'subscription ($id: ID) { webhookEventUpdated(integrationId: $id) { id status createdAt payload integration { id providerId } } }',
       { id: a[1]!.id },
     );
-    const wanted = eventSnapshot(orgA, a[1]!.id, 'completed');
+    const wanted = webhookEventSnapshot(orgA, a[1]!.id, 'completed');
     const { value } = await publishUntil(first, async () => {
-      await publisherSide.pubsub.publish('webhookEventUpdated', eventSnapshot(orgA, a[0]!.id, 'processing'));
-      await publisherSide.pubsub.publish('webhookEventUpdated', eventSnapshot(orgB, a[1]!.id, 'failed'));
+      await publisherSide.pubsub.publish('webhookEventUpdated', webhookEventSnapshot(orgA, a[0]!.id, 'processing'));
+      await publisherSide.pubsub.publish('webhookEventUpdated', webhookEventSnapshot(orgB, a[1]!.id, 'failed'));
       await publisherSide.pubsub.publish('webhookEventUpdated', wanted);
     });
     expect(value.errors).toBeUndefined();
@@ -151,12 +139,12 @@ describe('webhookEventUpdated', () => {
     const { iterator, first } = subscribed<Event>(connect(token), 'subscription ($id: ID) { webhookEventUpdated(integrationId: $id) { id integration { status } } }', {
       id: a[0]!.id,
     });
-    const before = eventSnapshot(orgA, a[0]!.id, 'processing');
+    const before = webhookEventSnapshot(orgA, a[0]!.id, 'processing');
     const { value } = await publishUntil(first, () => publisherSide.pubsub.publish('webhookEventUpdated', before));
     expect(value.data!.webhookEventUpdated.integration.status).toBe('CONNECTED');
 
     await subscriberSide.database.asSystem((em) => em.execute(`update integrations set status = 'error' where id = ?`, [a[0]!.id]));
-    const after = eventSnapshot(orgA, a[0]!.id, 'completed');
+    const after = webhookEventSnapshot(orgA, a[0]!.id, 'completed');
     // Repeated publishes of the first event may still arrive: skip to the second one.
     let next: Event['webhookEventUpdated'] | undefined;
     while (next?.id !== after.id) {
@@ -167,10 +155,27 @@ describe('webhookEventUpdated', () => {
     await iterator.return?.();
   });
 
+  it('never sends an older state of an event after a newer one, nor the same one twice', async () => {
+    const token = await subscriberSide.token(orgA);
+    type Event = { webhookEventUpdated: { id: string; status: string; version: number } };
+    const { iterator, first } = subscribed<Event>(connect(token), 'subscription { webhookEventUpdated { id status version } }');
+    const completed = { ...webhookEventSnapshot(orgA, a[0]!.id, 'completed'), version: 3 };
+    const { value } = await publishUntil(first, () => publisherSide.pubsub.publish('webhookEventUpdated', completed));
+    expect(value.data!.webhookEventUpdated).toEqual({ id: completed.id, status: 'COMPLETED', version: 3 });
+    // The same event's PENDING and PROCESSING, arriving late (published by other instances), then a new event.
+    await publisherSide.pubsub.publish('webhookEventUpdated', { ...completed, status: 'pending', version: 1 });
+    await publisherSide.pubsub.publish('webhookEventUpdated', { ...completed, status: 'processing', version: 2 });
+    const another = webhookEventSnapshot(orgA, a[0]!.id, 'pending');
+    await publisherSide.pubsub.publish('webhookEventUpdated', another);
+    const next = await iterator.next();
+    expect((next.value as { data: Event }).data.webhookEventUpdated).toEqual({ id: another.id, status: 'PENDING', version: 1 });
+    await iterator.return?.();
+  });
+
   it("delivers every integration's events without the argument", async () => {
     const token = await subscriberSide.token(orgA);
     const { iterator, first } = subscribed<{ webhookEventUpdated: { id: string } }>(connect(token), 'subscription { webhookEventUpdated { id status } }');
-    const wanted = eventSnapshot(orgA, a[0]!.id, 'pending');
+    const wanted = webhookEventSnapshot(orgA, a[0]!.id, 'pending');
     const { value } = await publishUntil(first, () => publisherSide.pubsub.publish('webhookEventUpdated', wanted));
     expect(value.data!.webhookEventUpdated).toEqual({ id: wanted.id, status: 'PENDING' });
     await iterator.return?.();

@@ -41,6 +41,7 @@ const snapshot = (organizationId: string, status: IntegrationSnapshot['status'])
   tokenExpiresAt: null,
   errorMessage: null,
   needsReauthorization: false,
+  version: 1,
 });
 
 it('delivers a status change published on one instance to a subscriber of the other', async () => {

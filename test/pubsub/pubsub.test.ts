@@ -20,7 +20,18 @@ const snapshot = (organizationId: string, status: IntegrationSnapshot['status'] 
   tokenExpiresAt: null,
   errorMessage: null,
   needsReauthorization: false,
+  version: 1,
 });
+
+/** Snapshots of one webhook event at versions 1 (PENDING), 2 (PROCESSING) and 3 (COMPLETED). */
+const eventVersions = (organizationId: string) => {
+  const base = { id: randomUUID(), organizationId, integrationId: randomUUID(), provider: 'slack', eventType: 'message', payload: {}, attempts: 1, errorMessage: null, processedAt: null, createdAt: new Date().toISOString() };
+  return [
+    { ...base, status: 'pending' as const, attempts: 0, version: 1 },
+    { ...base, status: 'processing' as const, version: 2 },
+    { ...base, status: 'completed' as const, version: 3 },
+  ] as const;
+};
 
 /** The next message, or `undefined` once the iterator ends. */
 const next = async <T>(iterator: AsyncIterator<T>): Promise<T | undefined> => (await iterator.next()).value as T | undefined;
@@ -53,10 +64,29 @@ describe('InMemoryPubSub', () => {
     const org = randomUUID();
     const events = pubsub.subscribe('webhookEventUpdated', org);
     await pubsub.publish('integrationStatusChanged', snapshot(org));
-    const event = { id: randomUUID(), organizationId: org, integrationId: randomUUID(), provider: 'slack', eventType: 'message', payload: {}, status: 'pending' as const, attempts: 0, errorMessage: null, processedAt: null, createdAt: new Date().toISOString() };
+    const event = { id: randomUUID(), organizationId: org, integrationId: randomUUID(), provider: 'slack', eventType: 'message', payload: {}, status: 'pending' as const, attempts: 0, errorMessage: null, processedAt: null, createdAt: new Date().toISOString(), version: 1 };
     await pubsub.publish('webhookEventUpdated', event);
     expect(await next(events)).toEqual(event);
     await events.return?.();
+  });
+
+  it("never delivers a row's snapshot after a newer one: an older version arriving late, or the same one again, goes to nobody", async () => {
+    const org = randomUUID();
+    const subscribers = [pubsub.subscribe('webhookEventUpdated', org), pubsub.subscribe('webhookEventUpdated', org)];
+    const [pending, processing, completed] = eventVersions(org);
+    // The worker's PROCESSING overtook ingest's PENDING; COMPLETED then went out twice.
+    for (const message of [processing, pending, completed, completed]) await pubsub.publish('webhookEventUpdated', message);
+    const marker = { ...eventVersions(org)[0], id: randomUUID() };
+    await pubsub.publish('webhookEventUpdated', marker);
+    for (const iterator of subscribers) {
+      const seen = [await next(iterator), await next(iterator), await next(iterator)];
+      expect(seen.map((message) => [message?.id, message?.status])).toEqual([
+        [processing.id, 'processing'],
+        [completed.id, 'completed'],
+        [marker.id, 'pending'],
+      ]);
+      await iterator.return?.();
+    }
   });
 
   it('ends a waiting iterator when its signal aborts', async () => {
@@ -139,7 +169,7 @@ describe('RedisPubSub', () => {
     expect(subscriberSide.channel('webhookEventUpdated', org)).toBe(channel);
     const iterator = subscriberSide.subscribe('webhookEventUpdated', org);
     await untilSubscribed(channel);
-    const message = { id: randomUUID(), organizationId: org, integrationId: randomUUID(), provider: 'slack', eventType: 'message', payload: {}, status: 'pending', attempts: 0, errorMessage: null, processedAt: null, createdAt: new Date().toISOString() };
+    const message = { id: randomUUID(), organizationId: org, integrationId: randomUUID(), provider: 'slack', eventType: 'message', payload: {}, status: 'pending', attempts: 0, errorMessage: null, processedAt: null, createdAt: new Date().toISOString(), version: 1 };
     await admin.publish(channel, JSON.stringify(message));
     expect(await next(iterator)).toEqual(message);
     await iterator.return?.();
@@ -177,6 +207,26 @@ describe('RedisPubSub', () => {
     await second.return?.();
     while ((await subscribers(channel)) > 0) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(await subscribers(channel)).toBe(0);
+  });
+
+  it("drops a row's snapshot older than one already delivered, whichever instance published it", async () => {
+    const org = randomUUID();
+    const channel = subscriberSide.channel('webhookEventUpdated', org);
+    const iterator = subscriberSide.subscribe('webhookEventUpdated', org);
+    await untilSubscribed(channel);
+    const otherInstance = new RedisPubSub({ url: TEST_REDIS_URL, prefix });
+    try {
+      const [pending, processing, completed] = eventVersions(org);
+      await publisherSide.publish('webhookEventUpdated', processing);
+      expect(await next(iterator)).toEqual(processing);
+      // Ingest's PENDING, from another instance, arrives after the worker's PROCESSING.
+      await otherInstance.publish('webhookEventUpdated', pending);
+      await publisherSide.publish('webhookEventUpdated', completed);
+      expect(await next(iterator)).toEqual(completed);
+    } finally {
+      await otherInstance.close();
+      await iterator.return?.();
+    }
   });
 
   it('ends open subscriptions on close', async () => {

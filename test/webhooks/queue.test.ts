@@ -6,6 +6,7 @@ import { PermanentWebhookError } from '../../src/webhooks/handlers/webhook-handl
 import { createWebhookPipeline, type WebhookPipeline } from '../../src/webhooks/webhook-pipeline.js';
 import { createTestDatabase, newOrganizationId, type TestDatabase } from '../support/database.js';
 import { deleteRedisKeys, testRedisPrefix } from '../support/redis.js';
+import { recordPublished } from '../support/published-messages.js';
 import { TEST_REDIS_URL } from '../support/services.js';
 import { insertIntegration, testCipher } from './support/webhook-fixtures.js';
 import { eventually, record, type Recorder } from './support/recorder.js';
@@ -18,7 +19,8 @@ describe.each(['database', 'bullmq'] as const)('WebhookQueue on the %s backend',
   let db: TestDatabase;
   const redisPrefix = testRedisPrefix('queue');
   let pipeline: WebhookPipeline;
-  const pubsub = new InMemoryPubSub();
+  const published = recordPublished(new InMemoryPubSub());
+  const pubsub = published.pubsub;
   const org = newOrganizationId();
   const otherOrg = newOrganizationId();
   let integrationId: string;
@@ -28,7 +30,14 @@ describe.each(['database', 'bullmq'] as const)('WebhookQueue on the %s backend',
   const calls = new Map<string, [number, number][]>();
   let healed = false;
 
-  const statusesOf = (id: string) => updates.messages.filter((message) => message.id === id).map((message) => message.status);
+  /** The event's published transitions in the row's order (publishes of one row can race: ingest's PENDING and the worker's PROCESSING). */
+  const transitionsOf = (id: string) => published.of('webhookEventUpdated').filter((message) => message.id === id).sort((a, b) => a.version - b.version);
+  const statusesOf = (id: string) => transitionsOf(id).map((message) => message.status);
+  /** What a subscriber was shown: never an older version after a newer one. */
+  const expectNeverBackwards = (id: string) => {
+    const versions = updates.messages.filter((message) => message.id === id).map((message) => message.version);
+    expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
+  };
   const settled = (id: string) => updates.waitFor((message) => message.id === id && (message.status === 'completed' || message.status === 'failed'));
 
   beforeAll(async () => {
@@ -57,6 +66,10 @@ describe.each(['database', 'bullmq'] as const)('WebhookQueue on the %s backend',
     h.on('acme', 'permanent', async () => {
       throw new PermanentWebhookError('payload refers to a deleted record');
     });
+    h.on('acme', 'writes-then-fails', async (webhook, context) => {
+      await recordSideEffect(webhook, context);
+      throw new PermanentWebhookError('failed after writing');
+    });
     h.on('acme', 'broken-until-healed', async (webhook, context) => {
       if (!healed) throw new Error('downstream is broken');
       await recordSideEffect(webhook, context);
@@ -79,17 +92,23 @@ describe.each(['database', 'bullmq'] as const)('WebhookQueue on the %s backend',
     const id = (await pipeline.queue.add({ integrationId, event: 'ok', payload: { n: 1 } }))!;
     const done = await settled(id);
     expect(statusesOf(id)).toEqual(['pending', 'processing', 'completed']);
-    expect(done).toMatchObject({ organizationId: org, integrationId, provider: 'acme', eventType: 'ok', attempts: 1, errorMessage: null });
+    // Each transition is a newer version of the row (a lease heartbeat in between may add one).
+    const versions = transitionsOf(id).map((message) => message.version);
+    expect(versions[0]).toBe(1);
+    expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
+    expectNeverBackwards(id);
+    expect(done).toMatchObject({ organizationId: org, integrationId, provider: 'acme', eventType: 'ok', attempts: 1, errorMessage: null, version: versions[2] });
     expect(done.processedAt).not.toBeNull();
     expect((await sideEffectCounts(db.database, org)).get(id)).toBe(1);
     const [integration] = await db.database.asSystem((em) => em.execute<{ last_sync_at: Date | null }[]>(`select last_sync_at from integrations where id = ?`, [integrationId]));
     expect(integration?.last_sync_at).not.toBeNull();
   });
 
-  it('completes events no handler wants, publishing every transition of each', async () => {
+  it('completes events no handler wants, publishing PENDING and COMPLETED of each (their PROCESSING lasts one statement)', async () => {
     const ids = (await Promise.all(Array.from({ length: 6 }, (_, n) => pipeline.queue.add({ integrationId, event: 'nobody-handles-this', payload: { n } })))) as string[];
     await Promise.all(ids.map(settled));
-    expect(ids.map(statusesOf)).toEqual(ids.map(() => ['pending', 'processing', 'completed']));
+    expect(ids.map(statusesOf)).toEqual(ids.map(() => ['pending', 'completed']));
+    for (const id of ids) expectNeverBackwards(id);
   });
 
   it('retries with backoff and completes, the side effect happening once', async () => {
@@ -97,7 +116,8 @@ describe.each(['database', 'bullmq'] as const)('WebhookQueue on the %s backend',
     const done = await settled(id);
     expect(done).toMatchObject({ status: 'completed', attempts: 3 });
     expect(statusesOf(id)).toEqual(['pending', 'processing', 'pending', 'processing', 'pending', 'processing', 'completed']);
-    const failedSnapshot = updates.messages.find((message) => message.id === id && message.status === 'pending' && message.attempts === 1);
+    expectNeverBackwards(id);
+    const failedSnapshot = transitionsOf(id).find((message) => message.status === 'pending' && message.attempts === 1);
     expect(failedSnapshot?.errorMessage).toBe('flaky failure 1');
     // Each retry waited at least its scheduled delay (less the jitter and the claim tolerance).
     const times = calls.get(id)!.map(([, at]) => at);
@@ -111,11 +131,18 @@ describe.each(['database', 'bullmq'] as const)('WebhookQueue on the %s backend',
     expect(statusesOf(id)).toEqual(['pending', 'processing', 'failed']);
   });
 
+  it("undoes a failed handler's writes and records the failure in the same transaction", async () => {
+    const id = (await pipeline.queue.add({ integrationId, event: 'writes-then-fails', payload: {} }))!;
+    expect(await settled(id)).toMatchObject({ status: 'failed', attempts: 1, errorMessage: 'failed after writing', processedAt: null });
+    expect(statusesOf(id)).toEqual(['pending', 'processing', 'failed']);
+    expect((await sideEffectCounts(db.database, org)).get(id)).toBe(0);
+  });
+
   it('fails with the last error after the last attempt, and retry() puts it back', async () => {
     const id = (await pipeline.queue.add({ integrationId, event: 'broken-until-healed', payload: {} }))!;
     expect(await settled(id)).toMatchObject({ status: 'failed', attempts: 3, errorMessage: 'downstream is broken' });
     expect(statusesOf(id)).toEqual(['pending', 'processing', 'pending', 'processing', 'pending', 'processing', 'failed']);
-    expect(await pipeline.queue.getStats(org)).toMatchObject({ failed: 2 }); // this one and the permanent one
+    expect(await pipeline.queue.getStats(org)).toMatchObject({ failed: 3 }); // this one, the permanent one and the one that wrote first
 
     expect(await pipeline.queue.retry(otherOrg, id)).toBeNull(); // another organization cannot see it
     healed = true;
@@ -159,18 +186,22 @@ describe.each(['database', 'bullmq'] as const)('WebhookQueue on the %s backend',
     }
   });
 
-  it('marks the integration ERROR on Slack tokens_revoked (bot token) and on Graph subscriptionRemoved', async () => {
+  it('marks the integration ERROR on Slack tokens_revoked (bot token, announced once however often it comes) and on Graph subscriptionRemoved', async () => {
     const slack = await insertIntegration(db.database, newOrganizationId(), 'slack', `T${randomBytes(4).toString('hex')}`);
     const microsoftOrg = newOrganizationId();
     const microsoft = await insertIntegration(db.database, microsoftOrg, 'microsoft', randomBytes(8).toString('hex'));
     const userOnly = (await pipeline.queue.add({ integrationId: slack, event: 'tokens_revoked', payload: { event: { type: 'tokens_revoked', tokens: { oauth: ['U1'] } } } }))!;
     const bot = (await pipeline.queue.add({ integrationId: slack, event: 'tokens_revoked', payload: { event: { type: 'tokens_revoked', tokens: { bot: ['B1'] } } } }))!;
+    // Slack sends it again (a retried delivery under a new event id): the row is already so.
+    const botAgain = (await pipeline.queue.add({ integrationId: slack, event: 'tokens_revoked', payload: { event: { type: 'tokens_revoked', tokens: { bot: ['B1'] } } } }))!;
     const removed = (await pipeline.queue.add({ integrationId: microsoft, event: 'subscriptionRemoved', payload: { lifecycleEvent: 'subscriptionRemoved' } }))!;
     const status = async (id: string) =>
       (await db.database.asSystem((em) => em.execute<{ status: string; needs_reauthorization: boolean; error_message: string | null }[]>(`select status, needs_reauthorization, error_message from integrations where id = ?`, [id])))[0];
     const eventStatus = async (id: string) => (await db.database.asSystem((em) => em.execute<{ status: string }[]>(`select status from webhook_events where id = ?`, [id])))[0]?.status;
-    await eventually(async () => (await Promise.all([userOnly, bot, removed].map(eventStatus))).every((value) => value === 'completed'), 20_000, 'events completed');
+    await eventually(async () => (await Promise.all([userOnly, bot, botAgain, removed].map(eventStatus))).every((value) => value === 'completed'), 20_000, 'events completed');
     expect(await status(slack)).toMatchObject({ status: 'error', needs_reauthorization: true });
+    await eventually(async () => published.of('integrationStatusChanged').some((message) => message.id === slack), 5_000, 'the change announced');
+    expect(published.of('integrationStatusChanged').filter((message) => message.id === slack)).toEqual([expect.objectContaining({ status: 'error', needsReauthorization: true })]);
     expect(await status(microsoft)).toMatchObject({ status: 'error', needs_reauthorization: false, error_message: expect.stringContaining('subscription') });
   });
 

@@ -14,9 +14,9 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  fragment IntegrationFields on Integration {\n    id\n    providerId\n    providerName\n    status\n    scopes\n    metadata\n    connectedAt\n    lastSyncAt\n    tokenExpiresAt\n    errorMessage\n    needsReauthorization\n  }\n": typeof types.IntegrationFieldsFragmentDoc,
+    "\n  fragment IntegrationFields on Integration {\n    id\n    providerId\n    providerName\n    status\n    scopes\n    metadata\n    connectedAt\n    lastSyncAt\n    tokenExpiresAt\n    errorMessage\n    needsReauthorization\n    version\n  }\n": typeof types.IntegrationFieldsFragmentDoc,
     "\n  fragment ProviderFields on Provider {\n    id\n    name\n    configured\n    defaultScopes\n    scopes {\n      name\n      description\n    }\n  }\n": typeof types.ProviderFieldsFragmentDoc,
-    "\n  fragment WebhookEventFields on WebhookEvent {\n    id\n    provider\n    eventType\n    status\n    attempts\n    errorMessage\n    processedAt\n    createdAt\n  }\n": typeof types.WebhookEventFieldsFragmentDoc,
+    "\n  fragment WebhookEventFields on WebhookEvent {\n    id\n    provider\n    eventType\n    status\n    attempts\n    errorMessage\n    processedAt\n    createdAt\n    version\n  }\n": typeof types.WebhookEventFieldsFragmentDoc,
     "\n  query IntegrationsPage {\n    providers {\n      ...ProviderFields\n    }\n    integrations {\n      ...IntegrationFields\n    }\n  }\n": typeof types.IntegrationsPageDocument,
     "\n  query Providers {\n    providers {\n      ...ProviderFields\n    }\n  }\n": typeof types.ProvidersDocument,
     "\n  subscription IntegrationStatusChanged {\n    integrationStatusChanged {\n      ...IntegrationFields\n    }\n  }\n": typeof types.IntegrationStatusChangedDocument,
@@ -30,9 +30,9 @@ type Documents = {
     "\n  query Health {\n    providers {\n      id\n      name\n      configured\n      health {\n        circuitState\n        consecutiveFailures\n        lastFailureAt\n        lastError\n      }\n    }\n    webhookQueueStats {\n      pending\n      processing\n      completed\n      failed\n      oldestPendingAgeSeconds\n    }\n  }\n": typeof types.HealthDocument,
 };
 const documents: Documents = {
-    "\n  fragment IntegrationFields on Integration {\n    id\n    providerId\n    providerName\n    status\n    scopes\n    metadata\n    connectedAt\n    lastSyncAt\n    tokenExpiresAt\n    errorMessage\n    needsReauthorization\n  }\n": types.IntegrationFieldsFragmentDoc,
+    "\n  fragment IntegrationFields on Integration {\n    id\n    providerId\n    providerName\n    status\n    scopes\n    metadata\n    connectedAt\n    lastSyncAt\n    tokenExpiresAt\n    errorMessage\n    needsReauthorization\n    version\n  }\n": types.IntegrationFieldsFragmentDoc,
     "\n  fragment ProviderFields on Provider {\n    id\n    name\n    configured\n    defaultScopes\n    scopes {\n      name\n      description\n    }\n  }\n": types.ProviderFieldsFragmentDoc,
-    "\n  fragment WebhookEventFields on WebhookEvent {\n    id\n    provider\n    eventType\n    status\n    attempts\n    errorMessage\n    processedAt\n    createdAt\n  }\n": types.WebhookEventFieldsFragmentDoc,
+    "\n  fragment WebhookEventFields on WebhookEvent {\n    id\n    provider\n    eventType\n    status\n    attempts\n    errorMessage\n    processedAt\n    createdAt\n    version\n  }\n": types.WebhookEventFieldsFragmentDoc,
     "\n  query IntegrationsPage {\n    providers {\n      ...ProviderFields\n    }\n    integrations {\n      ...IntegrationFields\n    }\n  }\n": types.IntegrationsPageDocument,
     "\n  query Providers {\n    providers {\n      ...ProviderFields\n    }\n  }\n": types.ProvidersDocument,
     "\n  subscription IntegrationStatusChanged {\n    integrationStatusChanged {\n      ...IntegrationFields\n    }\n  }\n": types.IntegrationStatusChangedDocument,
@@ -63,7 +63,7 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment IntegrationFields on Integration {\n    id\n    providerId\n    providerName\n    status\n    scopes\n    metadata\n    connectedAt\n    lastSyncAt\n    tokenExpiresAt\n    errorMessage\n    needsReauthorization\n  }\n"): (typeof documents)["\n  fragment IntegrationFields on Integration {\n    id\n    providerId\n    providerName\n    status\n    scopes\n    metadata\n    connectedAt\n    lastSyncAt\n    tokenExpiresAt\n    errorMessage\n    needsReauthorization\n  }\n"];
+export function graphql(source: "\n  fragment IntegrationFields on Integration {\n    id\n    providerId\n    providerName\n    status\n    scopes\n    metadata\n    connectedAt\n    lastSyncAt\n    tokenExpiresAt\n    errorMessage\n    needsReauthorization\n    version\n  }\n"): (typeof documents)["\n  fragment IntegrationFields on Integration {\n    id\n    providerId\n    providerName\n    status\n    scopes\n    metadata\n    connectedAt\n    lastSyncAt\n    tokenExpiresAt\n    errorMessage\n    needsReauthorization\n    version\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -71,7 +71,7 @@ export function graphql(source: "\n  fragment ProviderFields on Provider {\n    
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment WebhookEventFields on WebhookEvent {\n    id\n    provider\n    eventType\n    status\n    attempts\n    errorMessage\n    processedAt\n    createdAt\n  }\n"): (typeof documents)["\n  fragment WebhookEventFields on WebhookEvent {\n    id\n    provider\n    eventType\n    status\n    attempts\n    errorMessage\n    processedAt\n    createdAt\n  }\n"];
+export function graphql(source: "\n  fragment WebhookEventFields on WebhookEvent {\n    id\n    provider\n    eventType\n    status\n    attempts\n    errorMessage\n    processedAt\n    createdAt\n    version\n  }\n"): (typeof documents)["\n  fragment WebhookEventFields on WebhookEvent {\n    id\n    provider\n    eventType\n    status\n    attempts\n    errorMessage\n    processedAt\n    createdAt\n    version\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

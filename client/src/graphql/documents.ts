@@ -14,6 +14,7 @@ export const IntegrationFieldsFragment = graphql(`
     tokenExpiresAt
     errorMessage
     needsReauthorization
+    version
   }
 `);
 
@@ -40,6 +41,7 @@ export const WebhookEventFieldsFragment = graphql(`
     errorMessage
     processedAt
     createdAt
+    version
   }
 `);
 

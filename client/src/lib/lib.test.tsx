@@ -5,45 +5,75 @@ import { LIVE_REFETCH_DELAY_MS, recordLiveItem, useLiveList, type LiveLog } from
 import { parseHash, hrefFor } from './router';
 import { formatRelative } from './time';
 
-type Item = { id: string; v: number };
+type Item = { id: string; version: number };
 
 describe('useLiveList', () => {
-  it('shows pushes at once, refetches once per burst, and keeps pushes newer than the request', () => {
+  it('shows pushes at once, refetches once per burst, and keeps pushes newer than the list', () => {
     vi.useFakeTimers();
     try {
       const refetch = vi.fn();
-      const first: Item[] = [{ id: 'a', v: 1 }];
+      const first: Item[] = [{ id: 'a', version: 1 }];
       let live: LiveLog<Item> | undefined;
       const { result, rerender } = renderHook(({ base, log }) => useLiveList(base, log, refetch), {
         initialProps: { base: first as Item[] | undefined, log: live },
       });
-      expect(result.current).toEqual([{ id: 'a', v: 1 }]);
+      expect(result.current).toEqual([{ id: 'a', version: 1 }]);
 
-      live = recordLiveItem(live, { id: 'a', v: 2 });
+      live = recordLiveItem(live, { id: 'a', version: 2 });
       rerender({ base: first, log: live });
-      live = recordLiveItem(live, { id: 'b', v: 1 });
+      live = recordLiveItem(live, { id: 'b', version: 1 });
       rerender({ base: first, log: live });
-      expect(result.current).toEqual([{ id: 'a', v: 2 }, { id: 'b', v: 1 }]);
+      expect(result.current).toEqual([{ id: 'a', version: 2 }, { id: 'b', version: 1 }]);
       expect(refetch).not.toHaveBeenCalled();
 
       act(() => vi.advanceTimersByTime(LIVE_REFETCH_DELAY_MS));
       expect(refetch).toHaveBeenCalledTimes(1);
 
       // Pushed after the refetch was sent: the list that comes back may not include it.
-      live = recordLiveItem(live, { id: 'a', v: 3 });
+      live = recordLiveItem(live, { id: 'a', version: 3 });
       rerender({ base: first, log: live });
-      const second: Item[] = [{ id: 'a', v: 2 }, { id: 'b', v: 1 }];
+      const second: Item[] = [{ id: 'a', version: 2 }, { id: 'b', version: 1 }];
       rerender({ base: second, log: live });
-      expect(result.current).toEqual([{ id: 'a', v: 3 }, { id: 'b', v: 1 }]);
+      expect(result.current).toEqual([{ id: 'a', version: 3 }, { id: 'b', version: 1 }]);
 
       act(() => vi.advanceTimersByTime(LIVE_REFETCH_DELAY_MS));
       expect(refetch).toHaveBeenCalledTimes(2);
-      const third: Item[] = [{ id: 'a', v: 4 }, { id: 'b', v: 1 }];
+      const third: Item[] = [{ id: 'a', version: 4 }, { id: 'b', version: 1 }];
       rerender({ base: third, log: live });
       expect(result.current).toEqual(third);
 
       act(() => vi.advanceTimersByTime(10 * LIVE_REFETCH_DELAY_MS));
       expect(refetch).toHaveBeenCalledTimes(2); // no events, no requests
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('never steps an item back: an older push, or a list older than a push, is ignored', () => {
+    vi.useFakeTimers();
+    try {
+      const refetch = vi.fn();
+      const first: Item[] = [{ id: 'a', version: 1 }];
+      let live: LiveLog<Item> | undefined;
+      const { result, rerender } = renderHook(({ base, log }) => useLiveList(base, log, refetch), {
+        initialProps: { base: first as Item[] | undefined, log: live },
+      });
+      // PROCESSING (version 2) overtook PENDING (version 1) on the way: PENDING must not show after it.
+      live = recordLiveItem(live, { id: 'a', version: 2 });
+      const afterProcessing = live;
+      live = recordLiveItem(live, { id: 'a', version: 1 });
+      expect(live).toBe(afterProcessing);
+      rerender({ base: first, log: live });
+      expect(result.current).toEqual([{ id: 'a', version: 2 }]);
+
+      // The refetch goes out after COMPLETED (version 3) arrived, but its answer is older (a
+      // cached answer can lag a commit by the time the message takes).
+      live = recordLiveItem(live, { id: 'a', version: 3 });
+      rerender({ base: first, log: live });
+      act(() => vi.advanceTimersByTime(LIVE_REFETCH_DELAY_MS));
+      expect(refetch).toHaveBeenCalledTimes(1);
+      rerender({ base: [{ id: 'a', version: 2 }], log: live });
+      expect(result.current).toEqual([{ id: 'a', version: 3 }]);
     } finally {
       vi.useRealTimers();
     }

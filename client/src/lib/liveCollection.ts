@@ -1,7 +1,13 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 
+/** An item pushed by a subscription: `version` grows with every change of the row it shows. */
+export interface Versioned {
+  id: string;
+  version: number;
+}
+
 /**
- * What a subscription has delivered so far: the latest version of each item, numbered in
+ * What a subscription has delivered so far: the newest version of each item, numbered in
  * arrival order. Built by `recordLiveItem` inside a `useSubscription` handler (which must be pure).
  */
 export interface LiveLog<T> {
@@ -9,12 +15,22 @@ export interface LiveLog<T> {
   latest: ReadonlyMap<string, { item: T; seq: number }>;
 }
 
-export function recordLiveItem<T extends { id: string }>(prev: LiveLog<T> | undefined, item: T): LiveLog<T> {
+/**
+ * Records a pushed item, unless it is no newer than the one already recorded: messages about one
+ * row can arrive out of order (they come from different server instances), and the screen must
+ * never step back to an older state. An ignored item leaves the log as it was.
+ */
+export function recordLiveItem<T extends Versioned>(prev: LiveLog<T> | undefined, item: T): LiveLog<T> {
+  const recorded = prev?.latest.get(item.id);
+  if (prev && recorded && recorded.item.version >= item.version) return prev;
   const seq = (prev?.seq ?? 0) + 1;
   const latest = new Map(prev?.latest);
   latest.set(item.id, { item, seq });
   return { seq, latest };
 }
+
+/** The newer of two copies of one item (the first when they are the same version). */
+const newer = <T extends Versioned>(a: T, b: T | undefined): T => (b && b.version > a.version ? b : a);
 
 /** Counts events, for subscriptions whose payload is only a signal to refetch. */
 export function countEvents(prev: number | undefined): number {
@@ -57,10 +73,11 @@ export function useRefetchAfterEvents(seq: number, refetch: () => void, delayMs 
 /**
  * A query's list kept live by a subscription, without a normalised cache: pushed items show at
  * once over the list, and the query is refetched shortly after (`useRefetchAfterEvents`) so
- * counts, order and anything the push did not carry catch up. A list that arrives replaces the
- * pushes made before its request was sent; later ones stay on top until the next refetch.
+ * counts, order and anything the push did not carry catch up. Of an item's copy in the list and
+ * its pushed copy, the higher version shows, whichever arrived last; items pushed after the list
+ * was requested and missing from it are added until the next refetch.
  */
-export function useLiveList<T extends { id: string }>(
+export function useLiveList<T extends Versioned>(
   base: readonly T[] | undefined,
   live: LiveLog<T> | undefined,
   refetch: () => void,
@@ -80,7 +97,7 @@ export function useLiveList<T extends { id: string }>(
     const fresh = new Map<string, T>();
     for (const [id, entry] of live?.latest ?? []) if (entry.seq > baseSeq) fresh.set(id, entry.item);
     if (!base) return fresh.size > 0 ? [...fresh.values()] : undefined;
-    const merged = base.map((item) => fresh.get(item.id) ?? item);
+    const merged = base.map((item) => newer(item, live?.latest.get(item.id)?.item));
     const known = new Set(base.map((item) => item.id));
     const added = [...fresh.values()].filter((item) => !known.has(item.id));
     if (newItems === 'prepend') added.reverse();

@@ -46,6 +46,7 @@ export function integration(overrides: Partial<IntegrationFieldsFragment> = {}):
     tokenExpiresAt: null,
     errorMessage: null,
     needsReauthorization: false,
+    version: 1,
     ...overrides,
   };
 }
@@ -60,6 +61,7 @@ export function webhookEvent(overrides: Partial<WebhookEventFieldsFragment> = {}
     errorMessage: null,
     processedAt: null,
     createdAt: minutesAgo(2),
+    version: 1,
     ...overrides,
   };
 }

@@ -71,4 +71,8 @@ export class IntegrationEntity {
 
   @Property({ type: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() })
   updatedAt: Date = new Date();
+
+  /** 1 on insert, one more on every UPDATE (a database trigger): orders the row's pub/sub snapshots. */
+  @Property({ type: 'integer', defaultRaw: '1' })
+  version = 1;
 }

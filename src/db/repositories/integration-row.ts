@@ -19,11 +19,12 @@ export interface IntegrationRow {
   tokenExpiresAt: Date | null;
   errorMessage: string | null;
   needsReauthorization: boolean;
+  version: number;
 }
 
 /** The select list behind IntegrationRow (table alias `i`). */
 export const INTEGRATION_ROW_COLUMNS = `i.id, i.organization_id, i.provider_id, i.provider_name, i.status, i.scopes, i.metadata,
-  i.connected_at, i.last_sync_at, i.token_expires_at, i.error_message, i.needs_reauthorization`;
+  i.connected_at, i.last_sync_at, i.token_expires_at, i.error_message, i.needs_reauthorization, i.version`;
 
 /**
  * The driver's record for INTEGRATION_ROW_COLUMNS. pg parses text[], jsonb and boolean; MikroORM's
@@ -42,6 +43,7 @@ export interface IntegrationRecord {
   token_expires_at: string | null;
   error_message: string | null;
   needs_reauthorization: boolean;
+  version: number;
 }
 
 export const toIntegrationRow = (record: IntegrationRecord, parseDate: (value: string) => Date): IntegrationRow => ({
@@ -57,4 +59,5 @@ export const toIntegrationRow = (record: IntegrationRecord, parseDate: (value: s
   tokenExpiresAt: record.token_expires_at === null ? null : parseDate(record.token_expires_at),
   errorMessage: record.error_message,
   needsReauthorization: record.needs_reauthorization,
+  version: record.version,
 });

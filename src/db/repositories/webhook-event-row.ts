@@ -16,11 +16,12 @@ export interface WebhookEventRow {
   errorMessage: string | null;
   processedAt: Date | null;
   createdAt: Date;
+  version: number;
 }
 
 /** The select list behind WebhookEventRow, for a `webhook_events` row aliased `alias`. */
 export const webhookEventRowColumns = (alias: string): string =>
-  ['id', 'organization_id', 'integration_id', 'provider', 'event_type', 'payload', 'status', 'attempts', 'error_message', 'processed_at', 'created_at']
+  ['id', 'organization_id', 'integration_id', 'provider', 'event_type', 'payload', 'status', 'attempts', 'error_message', 'processed_at', 'created_at', 'version']
     .map((column) => `${alias}.${column}`)
     .join(', ');
 
@@ -40,6 +41,7 @@ export interface WebhookEventRecord {
   error_message: string | null;
   processed_at: string | null;
   created_at: string;
+  version: number;
 }
 
 export const toWebhookEventRow = (record: WebhookEventRecord, parseDate: (value: string) => Date): WebhookEventRow => ({
@@ -54,4 +56,5 @@ export const toWebhookEventRow = (record: WebhookEventRecord, parseDate: (value:
   errorMessage: record.error_message,
   processedAt: record.processed_at === null ? null : parseDate(record.processed_at),
   createdAt: parseDate(record.created_at),
+  version: record.version,
 });

@@ -1,8 +1,9 @@
-import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import type { IntegrationRow } from '../../db/repositories/integration-row.js';
 import type { IntegrationSnapshot } from '../../pubsub/topics.js';
 import { toDate } from './date-value.js';
 import { IntegrationStatus } from './integration-status.js';
+import { VERSION_DESCRIPTION } from './version-description.js';
 import { DateTime, JSONObject } from './scalars.js';
 
 /**
@@ -48,6 +49,9 @@ export class Integration {
 
   @Field({ description: 'True when the provider refused our refresh token: the user must connect again.' })
   needsReauthorization!: boolean;
+
+  @Field(() => Int, { description: VERSION_DESCRIPTION })
+  version!: number;
 }
 
 /**
@@ -68,5 +72,6 @@ export function toIntegration(source: IntegrationRow | IntegrationSnapshot): Int
     tokenExpiresAt: toDate(source.tokenExpiresAt),
     errorMessage: source.errorMessage ?? null,
     needsReauthorization: source.needsReauthorization,
+    version: source.version,
   });
 }

@@ -2,6 +2,7 @@ import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import type { WebhookEventRow } from '../../db/repositories/webhook-event-row.js';
 import type { WebhookEventSnapshot } from '../../pubsub/topics.js';
 import { toDate } from './date-value.js';
+import { VERSION_DESCRIPTION } from './version-description.js';
 import { DateTime, JSONObject } from './scalars.js';
 import { WebhookEventStatus } from './webhook-event-status.js';
 
@@ -38,6 +39,9 @@ export class WebhookEvent {
 
   @Field(() => DateTime)
   createdAt!: Date;
+
+  @Field(() => Int, { description: VERSION_DESCRIPTION })
+  version!: number;
 }
 
 export function toWebhookEvent(source: WebhookEventRow | WebhookEventSnapshot): WebhookEvent {
@@ -52,5 +56,6 @@ export function toWebhookEvent(source: WebhookEventRow | WebhookEventSnapshot): 
     errorMessage: source.errorMessage ?? null,
     processedAt: toDate(source.processedAt),
     createdAt: new Date(source.createdAt),
+    version: source.version,
   });
 }

@@ -1,42 +1,22 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { IntegrationEntity, type IntegrationStatusValue } from '../../db/entities/index.js';
-import { toIntegrationSnapshot } from '../../db/snapshots.js';
+import { announceIntegrationWrite, IntegrationStatusStore, type IntegrationStatus } from '../../db/repositories/integration-status-store.js';
 import type { PubSub } from '../../pubsub/topics.js';
 import type { WebhookHandlerRegistry } from './webhook-handler-registry.js';
 import type { WebhookHandlerContext, WebhookJob } from './webhook-handler.js';
 
-const PUBLIC_COLUMNS = `id, organization_id, provider_id, provider_name, status, token_key_id, token_expires_at, scopes, metadata,
-  connected_by, connected_at, last_sync_at, error_message, needs_reauthorization, external_account_id, created_at, updated_at`;
-
-interface StatusChange {
-  status: IntegrationStatusValue;
-  errorMessage: string | null;
-  needsReauthorization: boolean;
+interface StatusChange extends IntegrationStatus {
   /** The provider no longer honours the tokens: keeping them would only invite failed calls. */
   wipeTokens: boolean;
 }
 
-async function changeStatus(em: EntityManager, webhook: WebhookJob, change: StatusChange): Promise<IntegrationEntity | null> {
-  const rows = await em.execute<Record<string, unknown>[]>(
-    `update integrations
-        set status = ?, error_message = ?, needs_reauthorization = ?, updated_at = now()
-            ${change.wipeTokens ? ', access_token = null, refresh_token = null, token_key_id = null, token_expires_at = null' : ''}
-      where id = ? and organization_id = ? and status <> 'disconnected'
-      returning ${PUBLIC_COLUMNS}`,
-    [change.status, change.errorMessage, change.needsReauthorization, webhook.integrationId, webhook.organizationId],
-  );
-  return rows[0] ? em.map(IntegrationEntity, rows[0]) : null;
-}
-
 function statusHandler(pubsub: PubSub, change: (webhook: WebhookJob) => StatusChange | null) {
+  const statuses = new IntegrationStatusStore();
   return async (webhook: WebhookJob, { em, afterCommit }: WebhookHandlerContext): Promise<void> => {
     const wanted = change(webhook);
     if (!wanted) return;
-    const updated = await changeStatus(em, webhook, wanted);
-    if (updated) {
-      const snapshot = toIntegrationSnapshot(updated);
-      afterCommit(() => pubsub.publish('integrationStatusChanged', snapshot));
-    }
+    const { wipeTokens, ...status } = wanted;
+    // A repeated notification (Slack retries, a second tokens_revoked) finds the row already so: no message.
+    const write = await statuses.set(em, webhook.integrationId, status, { organizationId: webhook.organizationId, unlessDisconnected: true, wipeTokens });
+    if (write) afterCommit(() => announceIntegrationWrite(pubsub, write));
   };
 }
 

@@ -12,7 +12,8 @@ export interface CountingWorkerOptions {
   redisUrl?: string;
   queueName: string;
   prefix: string;
-  leaseMs: number;
+  /** @default the pipeline's default lease */
+  leaseMs?: number;
   handlerDelayMs: number;
 }
 
@@ -25,7 +26,7 @@ const pipeline = createWebhookPipeline({
   cipher: createTokenCipher(createKeyRing([{ id: 'child', key: randomBytes(32) }])),
   redisUrl: options.redisUrl,
   bullmq: { queueName: options.queueName, prefix: options.prefix },
-  leaseMs: options.leaseMs,
+  ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
   concurrency: 8,
   pollIntervalMs: 100,
   sweepIntervalMs: 250,

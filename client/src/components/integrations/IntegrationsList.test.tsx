@@ -83,7 +83,7 @@ describe('IntegrationsList', () => {
 
     act(() =>
       server.push('IntegrationStatusChanged', {
-        integrationStatusChanged: integration({ status: 'ERROR', errorMessage: 'Google is rate limiting us.' }),
+        integrationStatusChanged: integration({ status: 'ERROR', errorMessage: 'Google is rate limiting us.', version: 2 }),
       }),
     );
     const google = screen.getByRole('article', { name: 'Google Workspace' });

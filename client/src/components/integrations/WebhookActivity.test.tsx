@@ -59,19 +59,23 @@ describe('WebhookActivity', () => {
     expect(server.operations.find((op) => op.kind === 'mutation')?.variables).toEqual({ id: 'evt-2' });
   });
 
-  it('follows an event live: PENDING → PROCESSING → COMPLETED, and adds new ones on top', () => {
+  it('follows an event live: PENDING → PROCESSING → COMPLETED, never back, and adds new ones on top', () => {
     const server = activity({ data: { integration: slack, webhookEvents: connection([webhookEvent()]) } });
     const sub = server.operations.find((op) => op.kind === 'subscription');
     expect(sub?.variables).toEqual({ integrationId: 'int-slack' });
 
-    act(() => server.push('WebhookEventUpdated', { webhookEventUpdated: webhookEvent({ status: 'PROCESSING', attempts: 1 }) }));
+    act(() => server.push('WebhookEventUpdated', { webhookEventUpdated: webhookEvent({ status: 'PROCESSING', attempts: 1, version: 2 }) }));
     expect(within(screen.getByRole('row', { name: /message\.created/ })).getByText('Processing')).toBeTruthy();
 
     act(() =>
       server.push('WebhookEventUpdated', {
-        webhookEventUpdated: webhookEvent({ status: 'COMPLETED', attempts: 1, processedAt: new Date().toISOString() }),
+        webhookEventUpdated: webhookEvent({ status: 'COMPLETED', attempts: 1, processedAt: new Date().toISOString(), version: 3 }),
       }),
     );
+    expect(within(screen.getByRole('row', { name: /message\.created/ })).getByText('Completed')).toBeTruthy();
+
+    // PROCESSING again, delivered late (another instance published it): the row stays COMPLETED.
+    act(() => server.push('WebhookEventUpdated', { webhookEventUpdated: webhookEvent({ status: 'PROCESSING', attempts: 1, version: 2 }) }));
     expect(within(screen.getByRole('row', { name: /message\.created/ })).getByText('Completed')).toBeTruthy();
 
     act(() =>
