@@ -39,8 +39,8 @@ describe('loadConfig defaults', () => {
       webhooks: { workerConcurrency: 8, maxAttempts: 8 },
       auth: { jwtSecret: undefined, jwksUrl: undefined, orgClaim: 'org', development: false },
     });
-    expect(config.providers.microsoft.tenant).toBe('common');
-    expect(config.providers.google).toMatchObject({ clientId: undefined, clientSecret: undefined, tenant: undefined });
+    expect(config.providers.microsoft?.params).toEqual({ tenant: 'common' });
+    expect(config.providers.google).toMatchObject({ clientId: undefined, clientSecret: undefined, params: {} });
   });
 
   it('derives the redirect allow-list and UI URL from PUBLIC_URL', () => {
@@ -79,7 +79,7 @@ describe('loadConfig defaults', () => {
       // Compared as it is, so kept as given.
       issuer: 'https://issuer.test/',
     });
-    expect(config.providers.microsoft.tenant).toBe('contoso.onmicrosoft.com');
+    expect(config.providers.microsoft?.params).toEqual({ tenant: 'contoso.onmicrosoft.com' });
     expect(config.allowedRedirectUris).toEqual(['http://a.test/cb', 'http://b.test/cb']);
     expect(config.auth.orgClaim).toBe('https://example.com/org');
     expect(config.webhooks).toEqual({ workerConcurrency: 3, maxAttempts: 5 });

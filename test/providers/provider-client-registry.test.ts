@@ -4,7 +4,7 @@ import { asanaClient } from '../../src/providers/asana/asana-client.js';
 import { configureProviderClients, createProviderClient, getProviderClient } from '../../src/providers/clients/index.js';
 import { googleClient, GoogleClient } from '../../src/providers/google/google-client.js';
 import { microsoftClient } from '../../src/providers/microsoft/microsoft-client.js';
-import { PROVIDER_IDS } from '../../src/providers/provider-ids.js';
+import { BUILT_IN_PROVIDERS } from '../../src/providers/registry.js';
 import { resolveProvider } from '../../src/providers/resolve-provider.js';
 import { slackClient } from '../../src/providers/slack/slack-client.js';
 import { ASANA_ACCESS_TOKEN, createFakeAsana } from '../support/fake-asana.js';
@@ -27,7 +27,7 @@ describe('getProviderClient', () => {
     expect(getProviderClient('slack')).toBe(slackClient);
     expect(getProviderClient('microsoft')).toBe(microsoftClient);
     expect(getProviderClient('asana')).toBe(asanaClient);
-    for (const id of PROVIDER_IDS) {
+    for (const id of BUILT_IN_PROVIDERS.keys()) {
       const client = getProviderClient(id);
       for (const method of ['getAuthorizationUrl', 'exchangeCodeForToken', 'refreshToken', 'revokeToken', 'testConnection'] as const) {
         expect(typeof client[method]).toBe('function');

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type Configuration } from 'oidc-provider';
-import { PROVIDERS } from '../../src/providers/registry.js';
+import { BUILT_IN_PROVIDERS } from '../../src/providers/registry.js';
 
 /** One request the OAuth server received (the body only for the token and revocation endpoints). */
 export interface OidcRequest {
@@ -94,7 +94,7 @@ export async function startOidcServer(options: OidcServerOptions): Promise<OidcS
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const google = PROVIDERS.google;
+  const google = BUILT_IN_PROVIDERS.get('google')!;
   const configuration: Configuration = {
     clients: [
       {

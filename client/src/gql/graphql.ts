@@ -24,6 +24,8 @@ export type IntegrationStatus =
   | 'ERROR';
 
 export type StartConnectionInput = {
+  /** Values for the provider's connectionParams, e.g. { subdomain: "acme" }. */
+  connectionParams?: Record<string, unknown> | null | undefined;
   providerId: string;
   /** Must be on this deployment's allow-list of redirect URIs. */
   redirectUri: string;
