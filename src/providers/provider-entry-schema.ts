@@ -152,7 +152,7 @@ const revocationSchema = z.discriminatedUnion(
     /** No per-token revocation: disconnect only wipes our copy; `reason` says what the user can do instead. */
     entryObject({ kind: z.literal('none'), reason: nonEmpty }),
   ],
-  { error: (issue) => (issue.code === 'invalid_union' ? 'kind must be one of "rfc7009", "bearer-api", "client-api", "none"' : undefined) },
+  { error: (issue) => (issue.code === 'invalid_union' ? 'must be one of "rfc7009", "bearer-api", "client-api", "none"' : undefined) },
 );
 
 const accountSchema = entryObject({
@@ -331,7 +331,8 @@ export const providerEntrySchema = entryObject(providerEntryShape).superRefine(c
 
 /** Words for the issues zod reports, naming what is wrong and never echoing the value. */
 const entryErrorMap: z.core.$ZodErrorMap = (issue) => {
-  if (issue.code === 'invalid_type') return issue.input === undefined ? 'is required' : `must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;
+  if (issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value')) return 'is required';
+  if (issue.code === 'invalid_type') return `must be ${issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;
   if (issue.code === 'invalid_value') return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
   return unknownFields(issue);
 };
