@@ -10,24 +10,25 @@ import type { ConnectionParams, ResolvedProvider } from './resolve-provider.js';
  */
 export function validateConnectionParams(provider: ResolvedProvider, given: Readonly<Record<string, unknown>> | null | undefined): ConnectionParams {
   const values = given ?? {};
-  const problems: Record<string, string> = {};
+  /** By name: what is wrong (for the message), and the same with what to enter (for a form). */
+  const problems: Record<string, { summary: string; detail: string }> = {};
   const accepted: Record<string, string> = {};
   for (const param of provider.definition.connectionParams) {
     const value = values[param.name];
-    if (value === undefined || value === null || value === '') problems[param.name] = `is required: ${param.description}`;
-    else if (typeof value !== 'string' || !wholeValue(param.pattern).test(value.trim())) problems[param.name] = `is not valid: ${param.description}`;
+    if (value === undefined || value === null || value === '') problems[param.name] = { summary: 'is required', detail: `is required: ${param.description}` };
+    else if (typeof value !== 'string' || !wholeValue(param.pattern).test(value.trim())) problems[param.name] = { summary: 'is not valid', detail: `is not valid: ${param.description}` };
     else accepted[param.name] = value.trim();
   }
   const declared = new Set(provider.definition.connectionParams.map((param) => param.name));
   for (const name of Object.keys(values)) {
-    if (!declared.has(name)) problems[name] = `is not a connection param of ${provider.name}`;
+    if (!declared.has(name)) problems[name] = { summary: 'is not a connection param', detail: `is not a connection param of ${provider.name}` };
   }
   const names = Object.keys(problems);
   if (names.length > 0) {
     throw new AppError(
       ErrorCode.BAD_USER_INPUT,
-      `${provider.name}: ${names.map((name) => `${name} ${problems[name]!.split(':')[0]}`).join('; ')}`,
-      { connectionParams: problems },
+      `${provider.name}: ${names.map((name) => `${name} ${problems[name]!.summary}`).join('; ')}`,
+      { connectionParams: Object.fromEntries(names.map((name) => [name, problems[name]!.detail])) },
     );
   }
   return accepted;

@@ -27,6 +27,12 @@ export const ProviderFieldsFragment = graphql(`
       name
       description
     }
+    connectionParamDetails {
+      name
+      description
+      pattern
+      example
+    }
   }
 `);
 
