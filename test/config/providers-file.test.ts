@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -71,6 +71,14 @@ describe('PROVIDERS_FILE', () => {
       apiBaseUrl: 'http://127.0.0.1:9/api/v2',
       revocation: { kind: 'bearer-api', url: 'https://acme.zendesk.com/api/v2/oauth/tokens/current.json' },
     });
+  });
+
+  it('loads the README’s worked example', () => {
+    const readme = readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const example = /```yaml\n(# providers\.yaml\n[\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const config = loadConfig({ PROVIDERS_FILE: providersFile(example!), ZENDESK_CLIENT_ID: 'a', ZENDESK_CLIENT_SECRET: 'b' });
+    expect(resolveProvider('zendesk', config, { subdomain: 'acme' }).tokenUrl).toBe('https://acme.zendesk.com/oauth/tokens');
   });
 
   it('reads JSON too', () => {
