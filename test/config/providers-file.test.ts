@@ -2,8 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 import { resolveProvider } from '../../src/providers/resolve-provider.js';
+import { configError } from './support/config-error.js';
 
 const directory = mkdtempSync(path.join(tmpdir(), 'providers-file-'));
 let files = 0;
@@ -16,15 +17,6 @@ function providersFile(text: string, extension = 'yaml'): string {
   return file;
 }
 
-function configError(env: NodeJS.ProcessEnv): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
