@@ -7,6 +7,7 @@ import { createAuthenticator, type Authenticator } from './auth/authenticator.js
 import { mintDevelopmentToken } from './auth/development-token.js';
 import type { Config } from './config.js';
 import { createConnectionServices } from './connections/connection-services.js';
+import { connectionTesters } from './connections/connection-testers.js';
 import { createOAuthCallbackHandler } from './connections/oauth-callback.js';
 import { createKeyRing } from './crypto/key-ring.js';
 import { createTokenCipher } from './crypto/token-sealing.js';
@@ -29,9 +30,7 @@ import type { ReadinessCheck } from './http/readiness.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
 import { configureModuleDefaults } from './module-defaults.js';
-import { createProviderClient } from './providers/clients/provider-client-registry.js';
-import { PROVIDER_IDS } from './providers/provider-ids.js';
-import { resolveProvider } from './providers/resolve-provider.js';
+import { listResolvedProviders } from './providers/resolve-provider.js';
 import { InMemoryPubSub } from './pubsub/in-memory-pubsub.js';
 import { RedisPubSub } from './pubsub/redis-pubsub.js';
 import type { PubSub } from './pubsub/topics.js';
@@ -92,10 +91,17 @@ const LOOPBACK = '127.0.0.1';
 
 /** The provider catalogue: every registry provider with whether this deployment can connect it. */
 export function buildProviderCatalog(config: Config): ProviderCatalogEntry[] {
-  return PROVIDER_IDS.map((id) => {
-    const provider = resolveProvider(id, config);
-    return { id, name: provider.name, configured: provider.configured, scopes: provider.scopes, defaultScopes: provider.defaultScopes };
-  });
+  return listResolvedProviders(config).map((provider) => ({
+    id: provider.id,
+    name: provider.name,
+    docs: provider.definition.docs,
+    configured: provider.configured,
+    scopes: provider.scopes,
+    defaultScopes: provider.defaultScopes,
+    connectionParams: provider.definition.connectionParams,
+    subscribableResources: provider.subscribableResources,
+    defaultSubscriptions: provider.defaultSubscriptions,
+  }));
 }
 
 /** A response cache that forgets an organization's answers whenever a pub/sub message announces a change of its data. */
@@ -144,16 +150,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         cipher: createTokenCipher(createKeyRing(config.encryptionKeys)),
         pubsub,
         config,
-          logger: logger.child({ component: 'connections' }),
+        logger: logger.child({ component: 'connections' }),
       },
-      {
-        testers: Object.fromEntries(
-          PROVIDER_IDS.map((id) => {
-            const client = createProviderClient(id, resolveProvider(id, config));
-            return [id, (accessToken: string) => client.testConnection(accessToken)];
-          }),
-        ),
-      },
+      { testers: connectionTesters(config) },
     );
     const oauthCallback = createOAuthCallbackHandler({
       connections: connections.connections,

@@ -1,20 +1,12 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { ConfigError, httpUrl, optional, parseWith, read, stripTrailingSlash } from './config-values.js';
 import type { EncryptionKey } from './crypto/key-ring.js';
-import { PROVIDER_IDS, type ProviderId } from './providers/provider-ids.js';
-import type { ProviderSettings } from './providers/resolve-provider.js';
+import { parseProviderSettings, type ProviderSettings } from './providers/provider-settings.js';
+import { loadProviderRegistry } from './providers/providers-file.js';
+import type { ProviderRegistry } from './providers/registry.js';
 
-/** A variable with a bad value (or a missing one production needs). The message names it. */
-export class ConfigError extends Error {
-  constructor(
-    /** The environment variable at fault. */
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 export type NodeEnv = 'development' | 'production' | 'test';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -80,7 +72,10 @@ export interface Config {
   encryptionKeys: EncryptionKey[];
   /** Allow-list for `startConnection.redirectUri`. @default [`${publicUrl}/oauth/callback`] */
   allowedRedirectUris: string[];
-  providers: Record<ProviderId, ProviderSettings>;
+  /** Every provider this deployment knows: the built-in entries with `PROVIDERS_FILE`'s added or merged over them. */
+  providerRegistry: ProviderRegistry;
+  /** Credentials, endpoint overrides and config params of every provider in the registry. */
+  providers: Record<string, ProviderSettings>;
   auth: AuthConfig;
   /** @default 'info' */
   logLevel: LogLevel;
@@ -108,21 +103,6 @@ const KEY_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** The id of the key given as `INTEGRATION_ENCRYPTION_KEY` (a ring of one). */
 export const SINGLE_ENCRYPTION_KEY_ID = 'default';
 
-/** Reads one variable; empty strings count as unset (what `FOO=` in a compose file means). */
-const read = (env: NodeJS.ProcessEnv, name: string): string | undefined => {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-};
-
-function parseWith<T>(schema: z.ZodType<T>, name: string, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new ConfigError(name, result.error.issues[0]?.message ?? 'invalid value');
-  return result.data;
-}
-
-const httpUrl = z
-  .string()
-  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL');
 const redisUrl = z
   .string()
   .refine((value) => URL.canParse(value) && /^rediss?:$/.test(new URL(value).protocol), 'must be a redis:// or rediss:// URL');
@@ -138,12 +118,6 @@ const positiveInt = (max: number) =>
 const nonNegativeInt = (max: number) =>
   z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be at least 0').max(max, `must be at most ${max}`);
 
-const optional = <T>(env: NodeJS.ProcessEnv, name: string, schema: z.ZodType<T>): T | undefined => {
-  const value = read(env, name);
-  return value === undefined ? undefined : parseWith(schema, name, value);
-};
-
-const stripTrailingSlash = (url: string): string => url.replace(/\/+$/, '');
 
 /**
  * Decodes an encryption key written as 64 hex digits, base64 of 32 bytes, or a 32-character
@@ -189,39 +163,6 @@ function parseEncryptionKeys(env: NodeJS.ProcessEnv): EncryptionKey[] {
   return keys;
 }
 
-function parseProviders(env: NodeJS.ProcessEnv): Record<ProviderId, ProviderSettings> {
-  const entries = PROVIDER_IDS.map((id) => {
-    const prefix = id.toUpperCase();
-    const url = (suffix: string) => {
-      const value = optional(env, `${prefix}_${suffix}`, httpUrl);
-      return value === undefined ? undefined : stripTrailingSlash(value);
-    };
-    const settings: ProviderSettings = {
-      clientId: read(env, `${prefix}_CLIENT_ID`),
-      clientSecret: read(env, `${prefix}_CLIENT_SECRET`),
-      authorizationUrl: url('AUTHORIZATION_URL'),
-      tokenUrl: url('TOKEN_URL'),
-      apiBaseUrl: url('API_BASE_URL'),
-      revocationUrl: url('REVOCATION_URL'),
-      userinfoUrl: url('USERINFO_URL'),
-      // Not through `url`: an issuer is compared as it is (RFC 9207), a trailing slash included.
-      issuer: optional(env, `${prefix}_ISSUER`, httpUrl),
-      // Only Slack signs with an app-wide secret; the others' webhooks carry per-endpoint secrets.
-      signingSecret: id === 'slack' ? read(env, 'SLACK_SIGNING_SECRET') : undefined,
-      tenant: id === 'microsoft' ? (read(env, 'MICROSOFT_TENANT') ?? 'common') : undefined,
-    };
-    if (settings.tenant !== undefined && !/^[A-Za-z0-9.-]{1,100}$/.test(settings.tenant)) {
-      throw new ConfigError('MICROSOFT_TENANT', 'must be common, organizations, consumers, a tenant id or a domain');
-    }
-    if ((settings.clientId === undefined) !== (settings.clientSecret === undefined)) {
-      const missing = settings.clientId === undefined ? `${prefix}_CLIENT_ID` : `${prefix}_CLIENT_SECRET`;
-      throw new ConfigError(missing, `must be set together with ${missing.endsWith('_ID') ? `${prefix}_CLIENT_SECRET` : `${prefix}_CLIENT_ID`}`);
-    }
-    return [id, settings] as const;
-  });
-  return Object.fromEntries(entries) as Record<ProviderId, ProviderSettings>;
-}
-
 function parseAuth(env: NodeJS.ProcessEnv): AuthConfig {
   const jwtSecret = read(env, 'AUTH_JWT_SECRET');
   const jwksUrl = optional(env, 'AUTH_JWKS_URL', httpUrl);
@@ -259,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .filter((uri) => uri !== '')
     .map((uri) => parseWith(httpUrl, 'ALLOWED_REDIRECT_URIS', uri)) ?? [`${publicUrl}/oauth/callback`];
   const auth = parseAuth(env);
+  const providerRegistry = loadProviderRegistry(read(env, 'PROVIDERS_FILE'));
   const encryptionKeys = parseEncryptionKeys(env);
 
   if (production) {
@@ -285,7 +227,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: read(env, 'DATA_DIR') ?? '.data',
     encryptionKeys,
     allowedRedirectUris,
-    providers: parseProviders(env),
+    providerRegistry,
+    providers: parseProviderSettings(env, providerRegistry),
     auth,
     logLevel: optional(env, 'LOG_LEVEL', z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })) ?? 'info',
     webhooks: {

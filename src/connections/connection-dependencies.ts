@@ -2,7 +2,6 @@ import type { Database } from '../db/database.js';
 import type { TokenCipher } from '../crypto/token-sealing.js';
 import type { OAuthFetch } from '../providers/oauth/oauth-fetch.js';
 import { createResilientOAuthFetch } from '../providers/oauth/resilient-oauth-fetch.js';
-import type { ProviderId } from '../providers/provider-ids.js';
 import type { ProvidersConfig } from '../providers/resolve-provider.js';
 import type { PubSub } from '../pubsub/topics.js';
 
@@ -28,11 +27,11 @@ export interface ConnectionDependencies {
    * How to reach a provider's OAuth endpoints (token, revocation), per provider.
    * @default `createResilientOAuthFetch(providerId)` (the process's breakers)
    */
-  oauthFetch?: (providerId: ProviderId) => OAuthFetch;
+  oauthFetch?: (providerId: string) => OAuthFetch;
   logger?: ConnectionsLogger;
 }
 
 export const silentConnectionsLogger: ConnectionsLogger = { info: () => undefined, warn: () => undefined };
 
 /** Each provider's breaker-guarded fetch from the process's breaker registry. */
-export const defaultOAuthFetch = (providerId: ProviderId): OAuthFetch => createResilientOAuthFetch(providerId);
+export const defaultOAuthFetch = (providerId: string): OAuthFetch => createResilientOAuthFetch(providerId);

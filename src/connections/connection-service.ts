@@ -11,8 +11,8 @@ import { OAuthError } from '../providers/oauth/oauth-error.js';
 import { exchangeAuthorizationCode } from '../providers/oauth/token-endpoint.js';
 import type { TokenSet } from '../providers/oauth/token-set.js';
 import { validateScopes } from '../providers/oauth/validate-scopes.js';
-import { isProviderId } from '../providers/provider-ids.js';
-import { resolveProvider, type ResolvedProvider } from '../providers/resolve-provider.js';
+import { validateConnectionParams } from '../providers/connection-params.js';
+import { resolveProvider, type ConnectionParams, type ResolvedProvider } from '../providers/resolve-provider.js';
 import {
   defaultOAuthFetch,
   silentConnectionsLogger,
@@ -28,6 +28,8 @@ export interface StartConnectionInput {
   redirectUri: string;
   /** @default the provider's default scopes */
   scopes?: readonly string[] | null | undefined;
+  /** Values for the provider's connection params (`{ subdomain: 'acme' }`). @default {} */
+  connectionParams?: Readonly<Record<string, unknown>> | null | undefined;
 }
 
 export interface ConnectionAuthorization {
@@ -64,10 +66,9 @@ export class ConnectionService {
     this.logger = deps.logger ?? silentConnectionsLogger;
   }
 
-  /** The provider with its effective endpoints; refuses unknown and unconfigured ones. */
-  private configuredProvider(providerId: string): ResolvedProvider {
-    if (!isProviderId(providerId)) throw new AppError(ErrorCode.BAD_USER_INPUT, `Unknown provider "${providerId}"`);
-    const provider = resolveProvider(providerId, this.deps.config);
+  /** The provider with its effective endpoints for these params; refuses unknown (BAD_USER_INPUT) and unconfigured ones. */
+  private configuredProvider(providerId: string, connectionParams?: ConnectionParams): ResolvedProvider {
+    const provider = resolveProvider(providerId, this.deps.config, connectionParams);
     if (!provider.configured) {
       throw new AppError(ErrorCode.PROVIDER_NOT_CONFIGURED, `${provider.name} is not configured on this deployment`, { provider: providerId });
     }
@@ -75,7 +76,8 @@ export class ConnectionService {
   }
 
   async startConnection(principal: Principal, input: StartConnectionInput): Promise<ConnectionAuthorization> {
-    const provider = this.configuredProvider(input.providerId);
+    const connectionParams = validateConnectionParams(this.configuredProvider(input.providerId), input.connectionParams);
+    const provider = this.configuredProvider(input.providerId, connectionParams);
     if (!this.deps.config.allowedRedirectUris.includes(input.redirectUri)) {
       throw new AppError(ErrorCode.BAD_USER_INPUT, 'redirectUri is not on this deployment’s list of allowed redirect URIs');
     }
@@ -89,6 +91,7 @@ export class ConnectionService {
         providerId: provider.id,
         redirectUri: input.redirectUri,
         scopes,
+        connectionParams,
         codeVerifier,
       }),
     );
@@ -121,7 +124,7 @@ export class ConnectionService {
 
   /** Common end of both paths: handle a declined consent, exchange the code, store, publish. */
   private async finish(pending: PendingAuthorization, state: string, parameters: URLSearchParams): Promise<IntegrationEntity> {
-    const provider = this.configuredProvider(pending.providerId);
+    const provider = this.configuredProvider(pending.providerId, pending.connectionParams);
     const returned = parameters.get('error');
     if (returned) {
       // The parameter comes from the browser: only an RFC 6749 §4.1.2.1-shaped code is repeated back.
@@ -159,7 +162,8 @@ export class ConnectionService {
   }
 
   /**
-   * One row per organization and provider: reconnecting revives it. The row id must be known
+   * One row per organization and provider: reconnecting revives it (with the params of this
+   * connection: what the user gave, and what the provider taught us while connecting). The row id must be known
    * before sealing (it is in the tokens' AAD), so the row is created first if missing, then
    * locked and updated, all in one transaction.
    */
@@ -190,7 +194,7 @@ export class ConnectionService {
          refresh_token = coalesce(?, case when ? then refresh_token end),
          token_key_id = ?, token_expires_at = ?, scopes = array(select jsonb_array_elements_text(?::jsonb)), metadata = ?::jsonb, connected_by = ?,
          connected_at = now(), error_message = null, needs_reauthorization = false,
-         external_account_id = ?, updated_at = now()
+         external_account_id = ?, connection_params = ?::jsonb, updated_at = now()
        where id = ?`,
       [
         provider.name,
@@ -204,6 +208,7 @@ export class ConnectionService {
         JSON.stringify(tokens.account),
         pending.userId,
         tokens.externalAccountId ?? null,
+        JSON.stringify({ ...pending.connectionParams, ...tokens.learnedParams }),
         id,
       ],
     );

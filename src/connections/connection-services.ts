@@ -1,4 +1,3 @@
-import type { ProviderId } from '../providers/provider-ids.js';
 import type { ConnectionDependencies } from './connection-dependencies.js';
 import { ConnectionService } from './connection-service.js';
 import { DisconnectService } from './disconnect-service.js';
@@ -15,8 +14,8 @@ export interface ConnectionServices {
 }
 
 export interface ConnectionServicesOptions {
-  /** Each provider client's `testConnection`. */
-  testers: Readonly<Partial<Record<ProviderId, ConnectionTester>>>;
+  /** Each provider client's `testConnection`, by provider id; a provider without one has no connection test. */
+  testers: Readonly<Partial<Record<string, ConnectionTester>>>;
   tokenManager?: TokenManagerOptions;
 }
 

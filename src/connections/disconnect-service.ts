@@ -5,8 +5,7 @@ import { toIntegrationSnapshot } from '../db/snapshots.js';
 import { AppError, ErrorCode, notFound } from '../errors/app-error.js';
 import { OAuthError } from '../providers/oauth/oauth-error.js';
 import { revokeToken } from '../providers/oauth/revoke-token.js';
-import { isProviderId } from '../providers/provider-ids.js';
-import { resolveProvider } from '../providers/resolve-provider.js';
+import { isKnownProvider, resolveProvider } from '../providers/resolve-provider.js';
 import { defaultOAuthFetch, silentConnectionsLogger, type ConnectionDependencies, type ConnectionsLogger } from './connection-dependencies.js';
 import { openIntegrationToken } from './integration-token-columns.js';
 
@@ -57,14 +56,16 @@ export class DisconnectService {
   }
 
   /**
-   * Revokes the refresh token when there is one (that ends the whole grant at Google and Asana),
-   * else the access token. Returns a message when revocation was needed but failed.
+   * Revokes the token the entry names, else the refresh token when there is one (that ends the
+   * whole grant at Google and Asana), else the access token. Returns a message when revocation
+   * was needed but failed.
    */
   private async revoke(integration: IntegrationEntity, tokens: SealedTokens | undefined): Promise<string | undefined> {
-    if (!isProviderId(integration.providerId)) return undefined;
-    const provider = resolveProvider(integration.providerId, this.deps.config);
+    if (!isKnownProvider(integration.providerId, this.deps.config)) return undefined;
+    const provider = resolveProvider(integration.providerId, this.deps.config, integration.connectionParams);
     if (provider.revocation.kind === 'none') return undefined;
-    const useRefresh = tokens?.refresh_token != null;
+    const wanted = provider.revocation.kind === 'client-api' ? provider.revocation.token : undefined;
+    const useRefresh = wanted ? wanted === 'refresh_token' : tokens?.refresh_token != null;
     const sealed = useRefresh ? tokens?.refresh_token : tokens?.access_token;
     if (!sealed) return undefined;
     if (!provider.configured) {

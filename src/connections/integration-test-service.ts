@@ -5,9 +5,8 @@ import type { IntegrationRow } from '../db/repositories/integration-row.js';
 import { announceIntegrationWrite, IntegrationStatusStore } from '../db/repositories/integration-status-store.js';
 import { AppError, ErrorCode, notFound } from '../errors/app-error.js';
 import { IntegrationError } from '../resilience/integration-error.js';
-import type { ProviderId } from '../providers/provider-ids.js';
 import type { ConnectionDependencies } from './connection-dependencies.js';
-import type { TokenManager } from './token-manager.js';
+import type { IntegrationCallContext, TokenManager } from './token-manager.js';
 
 /** Codes (ours and the resilience layer's, which share these names) that say nothing about the credentials. */
 const TRANSIENT_CODES: ReadonlySet<string> = new Set([ErrorCode.PROVIDER_UNAVAILABLE, ErrorCode.RATE_LIMITED]);
@@ -17,8 +16,11 @@ class CredentialsRefusedError extends Error {
   readonly statusCode = 401;
 }
 
-/** A provider client's `testConnection(accessToken)` from the seed: true when the token works. */
-export type ConnectionTester = (accessToken: string) => Promise<boolean>;
+/**
+ * A provider client's `testConnection(accessToken)` from the seed: true when the token works. It
+ * is given the integration too, for providers whose URLs depend on the connection's params.
+ */
+export type ConnectionTester = (accessToken: string, integration: IntegrationCallContext) => Promise<boolean>;
 
 export interface IntegrationHealthResult {
   integration: IntegrationRow;
@@ -40,7 +42,7 @@ export class IntegrationTestService {
   constructor(
     private readonly deps: ConnectionDependencies,
     private readonly tokens: TokenManager,
-    private readonly testers: Readonly<Partial<Record<ProviderId, ConnectionTester>>>,
+    private readonly testers: Readonly<Partial<Record<string, ConnectionTester>>>,
   ) {}
 
   async testIntegration(principal: Principal, integrationId: string): Promise<IntegrationHealthResult> {
@@ -50,7 +52,7 @@ export class IntegrationTestService {
     );
     if (!before) throw notFound('Integration');
 
-    const tester = this.testers[before.providerId as ProviderId];
+    const tester = this.testers[before.providerId];
     const checkedAt = new Date();
     const started = performance.now();
     let healthy = false;
@@ -61,8 +63,8 @@ export class IntegrationTestService {
       error = `${before.providerName} has no connection test`;
     } else {
       try {
-        healthy = await this.tokens.withAccessToken(integrationId, async (accessToken) => {
-          if (await tester(accessToken)) return true;
+        healthy = await this.tokens.withAccessToken(integrationId, async (accessToken, context) => {
+          if (await tester(accessToken, context)) return true;
           // The seed's testConnection answers false for a refused token; as a 401 it earns one
           // refresh and one retry, so an early-expired token does not fail the test.
           throw new CredentialsRefusedError();

@@ -13,6 +13,8 @@ export interface PendingAuthorization {
   providerId: string;
   redirectUri: string;
   scopes: string[];
+  /** What the user gave for the provider's connection params. */
+  connectionParams: Record<string, string>;
   codeVerifier: string;
   expiresAt: Date;
 }
@@ -23,6 +25,7 @@ interface OAuthStateRow {
   provider_id: string;
   redirect_uri: string;
   scopes: string[];
+  connection_params: Record<string, string>;
   code_verifier: string;
   expires_at: Date | string;
 }
@@ -50,8 +53,8 @@ export class OAuthStateStore {
     // Abandoned flows leave rows behind; each new one sweeps its organization's expired ones.
     await em.execute('delete from oauth_states where organization_id = ? and expires_at < now()', [pending.organizationId]);
     await em.execute(
-      `insert into oauth_states (state_hash, organization_id, user_id, provider_id, redirect_uri, scopes, code_verifier, expires_at)
-       values (?, ?, ?, ?, ?, array(select jsonb_array_elements_text(?::jsonb)), ?, ?)`,
+      `insert into oauth_states (state_hash, organization_id, user_id, provider_id, redirect_uri, scopes, connection_params, code_verifier, expires_at)
+       values (?, ?, ?, ?, ?, array(select jsonb_array_elements_text(?::jsonb)), ?::jsonb, ?, ?)`,
       [
         stateHash,
         pending.organizationId,
@@ -60,6 +63,7 @@ export class OAuthStateStore {
         pending.redirectUri,
         // As JSON: a bare array would be expanded into one placeholder per element.
         JSON.stringify(pending.scopes),
+        JSON.stringify(pending.connectionParams),
         this.cipher.seal(pending.codeVerifier, { ownerId: stateHash, column: 'code_verifier' }),
         expiresAt,
       ],
@@ -77,7 +81,7 @@ export class OAuthStateStore {
     const stateHash = hashState(state);
     const rows = await em.execute<OAuthStateRow[]>(
       `delete from oauth_states where state_hash = ?${owner ? ' and organization_id = ? and user_id = ?' : ''}
-       returning organization_id, user_id, provider_id, redirect_uri, scopes, code_verifier, expires_at`,
+       returning organization_id, user_id, provider_id, redirect_uri, scopes, connection_params, code_verifier, expires_at`,
       owner ? [stateHash, owner.organizationId, owner.userId] : [stateHash],
     );
     const row = rows[0];
@@ -92,6 +96,7 @@ export class OAuthStateStore {
       providerId: row.provider_id,
       redirectUri: row.redirect_uri,
       scopes: row.scopes,
+      connectionParams: row.connection_params,
       codeVerifier: this.cipher.open(row.code_verifier, { ownerId: stateHash, column: 'code_verifier' }),
       expiresAt,
     };

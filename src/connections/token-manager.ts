@@ -6,8 +6,7 @@ import { isProviderAuthError } from '../resilience/integration-error.js';
 import { OAuthError } from '../providers/oauth/oauth-error.js';
 import { refreshAccessToken } from '../providers/oauth/token-endpoint.js';
 import type { TokenSet } from '../providers/oauth/token-set.js';
-import { isProviderId, type ProviderId } from '../providers/provider-ids.js';
-import { resolveProvider } from '../providers/resolve-provider.js';
+import { isKnownProvider, resolveProvider, type ConnectionParams } from '../providers/resolve-provider.js';
 import { defaultOAuthFetch, silentConnectionsLogger, type ConnectionDependencies, type ConnectionsLogger } from './connection-dependencies.js';
 import { openIntegrationToken, sealIntegrationToken } from './integration-token-columns.js';
 import { oauthFailureToAppError } from './oauth-failure.js';
@@ -30,7 +29,9 @@ export interface TokenManagerOptions {
 export interface IntegrationCallContext {
   integrationId: string;
   organizationId: string;
-  providerId: ProviderId;
+  providerId: string;
+  /** The connection's params (fill the entry's placeholders: `resolveProvider(providerId, config, connectionParams)`). */
+  connectionParams: ConnectionParams;
 }
 
 interface TokenRow {
@@ -43,6 +44,7 @@ interface TokenRow {
   access_token: string | null;
   refresh_token: string | null;
   token_expires_at: Date | string | null;
+  connection_params: Record<string, string>;
 }
 
 const defaultIsUnauthorized = (error: unknown): boolean => {
@@ -55,7 +57,7 @@ const defaultIsUnauthorized = (error: unknown): boolean => {
 const SYNC_RECORD_INTERVAL_MS = 5_000;
 
 const TOKEN_COLUMNS =
-  'id, organization_id, provider_id, provider_name, status, needs_reauthorization, access_token, refresh_token, token_expires_at';
+  'id, organization_id, provider_id, provider_name, status, needs_reauthorization, access_token, refresh_token, token_expires_at, connection_params';
 
 /** Outcome of a refresh attempt inside its transaction; errors are thrown after commit. */
 type RefreshOutcome =
@@ -103,7 +105,8 @@ export class TokenManager {
     const context: IntegrationCallContext = {
       integrationId: row.id,
       organizationId: row.organization_id,
-      providerId: row.provider_id as ProviderId,
+      providerId: row.provider_id,
+      connectionParams: row.connection_params,
     };
     let accessToken = this.needsRefresh(row) ? await this.refresh(row.id, undefined) : this.openAccessToken(row);
     let result: T;
@@ -191,8 +194,10 @@ export class TokenManager {
 
   /** Calls the token endpoint while the row is locked and stores the result (or the verdict). */
   private async refreshRow(em: EntityManager, row: TokenRow): Promise<RefreshOutcome> {
-    if (!isProviderId(row.provider_id)) return { kind: 'failed', error: new AppError(ErrorCode.INTERNAL_SERVER_ERROR, 'Unknown provider on integration') };
-    const provider = resolveProvider(row.provider_id, this.deps.config);
+    if (!isKnownProvider(row.provider_id, this.deps.config)) {
+      return { kind: 'failed', error: new AppError(ErrorCode.INTERNAL_SERVER_ERROR, 'Unknown provider on integration') };
+    }
+    const provider = resolveProvider(row.provider_id, this.deps.config, row.connection_params);
     if (!provider.configured) {
       return {
         kind: 'failed',

@@ -8,9 +8,15 @@ import type { ProviderHealth } from '../resilience/circuit-breaker.js';
 export interface ProviderCatalogEntry {
   id: string;
   name: string;
+  /** The provider's OAuth documentation. */
+  docs: string;
   configured: boolean;
   scopes: readonly { name: string; description: string }[];
   defaultScopes: readonly string[];
+  /** What a user gives when connecting (a Zendesk subdomain). */
+  connectionParams: readonly { name: string; description: string; pattern: string; example?: string | undefined }[];
+  subscribableResources: readonly string[];
+  defaultSubscriptions: readonly string[];
 }
 
 /** The resilience layer's view of one provider (its circuit breaker). */

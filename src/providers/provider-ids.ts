@@ -1,9 +1,6 @@
 /**
- * The providers this deployment knows. Configuration reads `<ID>_CLIENT_ID` etc. for each;
- * the registry (`registry.ts`) holds their endpoints, scopes and quirks.
+ * A provider's id: any id of the deployment's registry (built-in entries and `PROVIDERS_FILE`),
+ * so a plain string, never a closed list. `PROVIDER_ID_PATTERN` (provider-entry-schema.ts) says
+ * what one looks like.
  */
-export const PROVIDER_IDS = ['google', 'slack', 'microsoft', 'asana'] as const;
-
-export type ProviderId = (typeof PROVIDER_IDS)[number];
-
-export const isProviderId = (value: string): value is ProviderId => (PROVIDER_IDS as readonly string[]).includes(value);
+export type ProviderId = string;

@@ -14,7 +14,7 @@ export function configuredPipelineOptions(config: Config): ConfiguredPipelineOpt
   return {
     cipher: createTokenCipher(createKeyRing(config.encryptionKeys)),
     redisUrl: config.redisUrl,
-    slackSigningSecret: config.providers.slack.signingSecret,
+    slackSigningSecret: config.providers.slack?.signingSecret,
     concurrency: config.webhooks.workerConcurrency,
     maxAttempts: config.webhooks.maxAttempts,
     // Queue keys share the pub/sub namespace, so deployments (and test runs) on one Redis never meet.

@@ -2,23 +2,14 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig, type Config } from '../../src/config.js';
+import { loadConfig, type Config } from '../../src/config.js';
 import { DEVELOPMENT_ENCRYPTION_KEY_ID, withDevelopmentSecrets } from '../../src/development-secrets.js';
+import { configError } from './support/config-error.js';
 
 const KEY_HEX = 'ab'.repeat(32);
 const KEY_BASE64 = Buffer.alloc(32, 7).toString('base64');
 const PRODUCTION = { NODE_ENV: 'production', AUTH_JWT_SECRET: 's'.repeat(32), INTEGRATION_ENCRYPTION_KEY: KEY_HEX };
 
-/** The ConfigError `loadConfig` throws for `env`, or a failure when it throws none. */
-function configError(env: NodeJS.ProcessEnv): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('loadConfig defaults', () => {
   it('runs with an empty environment in development, with the documented defaults', () => {
@@ -42,8 +33,8 @@ describe('loadConfig defaults', () => {
       webhooks: { workerConcurrency: 8, maxAttempts: 8 },
       auth: { jwtSecret: undefined, jwksUrl: undefined, orgClaim: 'org', development: false },
     });
-    expect(config.providers.microsoft.tenant).toBe('common');
-    expect(config.providers.google).toMatchObject({ clientId: undefined, clientSecret: undefined, tenant: undefined });
+    expect(config.providers.microsoft?.params).toEqual({ tenant: 'common' });
+    expect(config.providers.google).toMatchObject({ clientId: undefined, clientSecret: undefined, params: {} });
   });
 
   it('derives the redirect allow-list and UI URL from PUBLIC_URL', () => {
@@ -86,7 +77,7 @@ describe('loadConfig defaults', () => {
       // Compared as it is, so kept as given.
       issuer: 'https://issuer.test/',
     });
-    expect(config.providers.microsoft.tenant).toBe('contoso.onmicrosoft.com');
+    expect(config.providers.microsoft?.params).toEqual({ tenant: 'contoso.onmicrosoft.com' });
     expect(config.allowedRedirectUris).toEqual(['http://a.test/cb', 'http://b.test/cb']);
     expect(config.auth.orgClaim).toBe('https://example.com/org');
     expect(config.webhooks).toEqual({ workerConcurrency: 3, maxAttempts: 5 });

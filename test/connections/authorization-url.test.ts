@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { buildAuthorizationUrl } from '../../src/providers/oauth/authorization-url.js';
 import { validateScopes } from '../../src/providers/oauth/validate-scopes.js';
-import { PROVIDER_IDS } from '../../src/providers/provider-ids.js';
+import { BUILT_IN_PROVIDERS } from '../../src/providers/registry.js';
 import { resolveProvider, type ProvidersConfig } from '../../src/providers/resolve-provider.js';
 
 const credentials = { clientId: 'client-id', clientSecret: 'client-secret' };
 const config: ProvidersConfig = {
-  providers: { google: credentials, slack: credentials, microsoft: { ...credentials, tenant: 'contoso.onmicrosoft.com' }, asana: credentials },
+  providers: { google: credentials, slack: credentials, microsoft: { ...credentials, params: { tenant: 'contoso.onmicrosoft.com' } }, asana: credentials },
 };
 const request = { state: 'st', redirectUri: 'https://app.example/oauth/callback', codeChallenge: 'ch' };
 const paramsOf = (url: string) => new URL(url).searchParams;
@@ -60,7 +60,7 @@ describe('authorization URLs per provider', () => {
   });
 
   it('every provider declares its default scopes among its scopes, and is unconfigured without credentials', () => {
-    for (const id of PROVIDER_IDS) {
+    for (const id of BUILT_IN_PROVIDERS.keys()) {
       const provider = resolveProvider(id, { providers: {} });
       expect(provider.configured).toBe(false);
       expect(provider.credentials).toBeUndefined();

@@ -110,6 +110,7 @@ export interface StoredIntegration {
   needs_reauthorization: boolean;
   error_message: string | null;
   external_account_id: string | null;
+  connection_params: Record<string, string>;
 }
 
 export async function storedIntegration(url: string, id: string): Promise<StoredIntegration> {

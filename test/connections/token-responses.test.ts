@@ -180,7 +180,7 @@ describe('token responses', () => {
       json: { access_token: 'eyJ-graph', token_type: 'Bearer', expires_in: 3600, refresh_token: 'ms-refresh', id_token: idToken, scope: 'User.Read' },
     });
     const provider = resolveProvider('microsoft', {
-      providers: { microsoft: { clientId: 'ms-client', clientSecret: 'ms-secret', tokenUrl: `${fake.url}/common/oauth2/v2.0/token`, tenant: 'common' } },
+      providers: { microsoft: { clientId: 'ms-client', clientSecret: 'ms-secret', tokenUrl: `${fake.url}/common/oauth2/v2.0/token`, params: { tenant: 'common' } } },
     });
     expect(provider.authorizationUrl).toBe('https://login.microsoftonline.com/common/oauth2/v2.0/authorize');
     const tokens = await exchangeAuthorizationCode(provider, fetch, {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PROVIDER_IDS } from '../../src/providers/provider-ids.js';
+import { BUILT_IN_PROVIDERS } from '../../src/providers/registry.js';
 import { newOrganizationId } from '../support/database.js';
 import { startGraphQLTestServer, type GraphQLTestServer } from './support/graphql-test-server.js';
 import { seedIntegrations, type SeededIntegration } from './support/seed.js';
@@ -32,7 +32,7 @@ beforeAll(async () => {
   seeded = await seedIntegrations(
     server.database,
     org,
-    Array.from({ length: 24 }, (_, index) => ({ providerId: PROVIDER_IDS[index] ?? `custom-${index}`, events: 3 })),
+    Array.from({ length: 24 }, (_, index) => ({ providerId: [...BUILT_IN_PROVIDERS.keys()][index] ?? `custom-${index}`, events: 3 })),
   );
   foreign = await seedIntegrations(server.database, otherOrg, [{ providerId: 'google', events: 2 }]);
 });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { BUILT_IN_PROVIDERS } from '../../src/providers/registry.js';
 
 /**
  * `src/main.ts` as a user runs it with nothing configured: embedded PostgreSQL, in-process
@@ -71,7 +72,7 @@ it('starts on the embedded default, prints a working development token, serves s
   });
   const body = (await response.json()) as { data?: { providers: unknown[]; integrations: unknown[] }; errors?: unknown };
   expect(body.errors).toBeUndefined();
-  expect(body.data?.providers).toHaveLength(4);
+  expect(body.data?.providers).toHaveLength(BUILT_IN_PROVIDERS.size);
   expect(body.data?.integrations).toEqual([]);
 
   // graphql-ws on the in-process pub/sub: the socket is accepted and the subscription opens.

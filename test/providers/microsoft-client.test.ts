@@ -14,7 +14,7 @@ beforeAll(async () => {
   const origin = await fake.server.start();
   client = new MicrosoftClient(
     resolveProvider('microsoft', {
-      providers: { microsoft: { clientId: 'ms-client-id', clientSecret: 'ms-client-secret', tenant: 'contoso.onmicrosoft.com', apiBaseUrl: `${origin}/v1.0` } },
+      providers: { microsoft: { clientId: 'ms-client-id', clientSecret: 'ms-client-secret', params: { tenant: 'contoso.onmicrosoft.com' }, apiBaseUrl: `${origin}/v1.0` } },
     }),
   );
 });

@@ -24,6 +24,11 @@ declare module 'oidc-provider' {
     grantTypeAllowed(grantType: string): boolean;
   }
 
+  /** The request context oidc-provider hands to policy functions. */
+  export interface OidcContext {
+    oidc: { client?: OidcClient };
+  }
+
   export interface Configuration {
     clients?: ClientMetadata[];
     jwks?: { keys: Record<string, unknown>[] };
@@ -33,7 +38,8 @@ declare module 'oidc-provider' {
     findAccount?: (ctx: unknown, sub: string) => Promise<Account | undefined>;
     features?: Record<string, { enabled: boolean } & Record<string, unknown>>;
     issueRefreshToken?: (ctx: unknown, client: OidcClient, code: unknown) => Promise<boolean>;
-    rotateRefreshToken?: boolean | ((ctx: unknown) => boolean);
+    rotateRefreshToken?: boolean | ((ctx: OidcContext) => boolean);
+    pkce?: { required?: (ctx: OidcContext, client: OidcClient) => boolean };
     ttl?: Record<string, number>;
     cookies?: { keys: string[] };
     routes?: Record<string, string>;

@@ -2,22 +2,43 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type Configuration } from 'oidc-provider';
-import { PROVIDERS } from '../../src/providers/registry.js';
+import { BUILT_IN_PROVIDERS } from '../../src/providers/registry.js';
 
 /** One request the OAuth server received (the body only for the token and revocation endpoints). */
 export interface OidcRequest {
   method: string;
   path: string;
+  query: URLSearchParams;
+  /** The Authorization header of token and revocation requests (client authentication). */
+  authorization?: string | undefined;
   /** Form fields of token/revocation requests. */
   form?: URLSearchParams;
 }
 
-export interface OidcServerOptions {
+/** A registered client and the server's policies for it. */
+export interface OidcClientOptions {
   clientId: string;
   clientSecret: string;
+  /** @default 'client_secret_post' */
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
+  /** Refuse authorization requests without a PKCE challenge. @default false (checked when sent) */
+  pkceRequired?: boolean;
+  /** Issue refresh tokens (without `offline_access`, as Google does with `access_type=offline`). @default true */
+  issueRefreshToken?: boolean;
+  /** A refresh spends the refresh token and answers with a new one. @default true */
+  rotateRefreshToken?: boolean;
+}
+
+export interface OidcServerOptions extends OidcClientOptions {
   redirectUri: string;
   /** @default 3600 */
   accessTokenTtlSeconds?: number;
+  /** More clients, all with `redirectUri`. @default [] */
+  clients?: readonly OidcClientOptions[];
+  /** Scopes the server knows besides `openid`, `offline_access` and Google's. @default [] */
+  scopes?: readonly string[];
+  /** Extra claims of every account, put in the ID token with the `openid` scope (Microsoft's `tid`). @default {} */
+  claims?: Readonly<Record<string, string>>;
 }
 
 export interface OidcServer {
@@ -68,7 +89,7 @@ export async function startOidcServer(options: OidcServerOptions): Promise<OidcS
   let handler: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) | undefined;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const entry: OidcRequest = { method: req.method ?? 'GET', path: url.pathname };
+    const entry: OidcRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, authorization: req.headers.authorization };
     requests.push(entry);
     if (req.method === 'POST' && (url.pathname === '/token' || url.pathname === '/token/revocation')) {
       // Read the form for the log, then hand oidc-provider an already-parsed body.
@@ -80,7 +101,7 @@ export async function startOidcServer(options: OidcServerOptions): Promise<OidcS
         const body = Object.fromEntries(entry.form);
         // Google's revoke endpoint takes the token alone; oidc-provider wants the client to
         // authenticate, so the stand-in does it on the caller's behalf.
-        if (url.pathname === '/token/revocation' && !body.client_secret) {
+        if (url.pathname === '/token/revocation' && !body.client_secret && !req.headers.authorization) {
           Object.assign(body, { client_id: options.clientId, client_secret: options.clientSecret });
         }
         (req as unknown as { body: Record<string, string> }).body = body;
@@ -94,34 +115,37 @@ export async function startOidcServer(options: OidcServerOptions): Promise<OidcS
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const google = PROVIDERS.google;
+  const google = BUILT_IN_PROVIDERS.get('google')!;
+  const clients = [options, ...(options.clients ?? [])];
+  const policy = (clientId: string | undefined): OidcClientOptions | undefined => clients.find((client) => client.clientId === clientId);
+  const extraClaims = options.claims ?? {};
   const configuration: Configuration = {
-    clients: [
-      {
-        client_id: options.clientId,
-        client_secret: options.clientSecret,
-        redirect_uris: [options.redirectUri],
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-        token_endpoint_auth_method: 'client_secret_post',
-      },
-    ],
+    clients: clients.map((client) => ({
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+      redirect_uris: [options.redirectUri],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: client.tokenEndpointAuthMethod ?? 'client_secret_post',
+    })),
     jwks: { keys: [{ ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: 'test' }] },
-    scopes: ['openid', 'offline_access', ...google.scopes.map((scope) => scope.name)],
+    scopes: [...new Set(['openid', 'offline_access', ...google.scopes.map((scope) => scope.name), ...(options.scopes ?? [])])],
     // Google's scope names stand for these claims; outside the ID token they would not be seen.
     claims: {
+      openid: ['sub', ...Object.keys(extraClaims)],
       'https://www.googleapis.com/auth/userinfo.email': ['email', 'email_verified'],
       'https://www.googleapis.com/auth/userinfo.profile': ['name'],
     },
     conformIdTokenClaims: false,
     findAccount: async (_ctx, sub) => ({
       accountId: sub,
-      claims: async () => ({ sub, email: `${sub}@example.test`, email_verified: true, name: `User ${sub}` }),
+      claims: async () => ({ sub, email: `${sub}@example.test`, email_verified: true, name: `User ${sub}`, ...extraClaims }),
     }),
     features: { revocation: { enabled: true }, devInteractions: { enabled: true } },
+    pkce: { required: (_ctx, client) => policy(client.clientId)?.pkceRequired ?? false },
     // Like Google with access_type=offline: a refresh token without asking for offline_access.
-    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
-    rotateRefreshToken: true,
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token') && (policy(client.clientId)?.issueRefreshToken ?? true),
+    rotateRefreshToken: (ctx) => policy(ctx.oidc.client?.clientId)?.rotateRefreshToken ?? true,
     ttl: { AccessToken: options.accessTokenTtlSeconds ?? 3600, AuthorizationCode: 60, RefreshToken: 24 * 3600, Grant: 24 * 3600, Session: 3600, Interaction: 600 },
     cookies: { keys: ['test-cookie-key-0123456789abcdef'] },
     // Where Google serves it, so the Google client's `getUserProfile` / `testConnection` reach it.

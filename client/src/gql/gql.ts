@@ -15,7 +15,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  */
 type Documents = {
     "\n  fragment IntegrationFields on Integration {\n    id\n    providerId\n    providerName\n    status\n    scopes\n    metadata\n    connectedAt\n    lastSyncAt\n    tokenExpiresAt\n    errorMessage\n    needsReauthorization\n    version\n  }\n": typeof types.IntegrationFieldsFragmentDoc,
-    "\n  fragment ProviderFields on Provider {\n    id\n    name\n    configured\n    defaultScopes\n    scopes {\n      name\n      description\n    }\n  }\n": typeof types.ProviderFieldsFragmentDoc,
+    "\n  fragment ProviderFields on Provider {\n    id\n    name\n    configured\n    defaultScopes\n    scopes {\n      name\n      description\n    }\n    connectionParamDetails {\n      name\n      description\n      pattern\n      example\n    }\n  }\n": typeof types.ProviderFieldsFragmentDoc,
     "\n  fragment WebhookEventFields on WebhookEvent {\n    id\n    provider\n    eventType\n    status\n    attempts\n    errorMessage\n    processedAt\n    createdAt\n    version\n  }\n": typeof types.WebhookEventFieldsFragmentDoc,
     "\n  query IntegrationsPage {\n    providers {\n      ...ProviderFields\n    }\n    integrations {\n      ...IntegrationFields\n    }\n  }\n": typeof types.IntegrationsPageDocument,
     "\n  query Providers {\n    providers {\n      ...ProviderFields\n    }\n  }\n": typeof types.ProvidersDocument,
@@ -31,7 +31,7 @@ type Documents = {
 };
 const documents: Documents = {
     "\n  fragment IntegrationFields on Integration {\n    id\n    providerId\n    providerName\n    status\n    scopes\n    metadata\n    connectedAt\n    lastSyncAt\n    tokenExpiresAt\n    errorMessage\n    needsReauthorization\n    version\n  }\n": types.IntegrationFieldsFragmentDoc,
-    "\n  fragment ProviderFields on Provider {\n    id\n    name\n    configured\n    defaultScopes\n    scopes {\n      name\n      description\n    }\n  }\n": types.ProviderFieldsFragmentDoc,
+    "\n  fragment ProviderFields on Provider {\n    id\n    name\n    configured\n    defaultScopes\n    scopes {\n      name\n      description\n    }\n    connectionParamDetails {\n      name\n      description\n      pattern\n      example\n    }\n  }\n": types.ProviderFieldsFragmentDoc,
     "\n  fragment WebhookEventFields on WebhookEvent {\n    id\n    provider\n    eventType\n    status\n    attempts\n    errorMessage\n    processedAt\n    createdAt\n    version\n  }\n": types.WebhookEventFieldsFragmentDoc,
     "\n  query IntegrationsPage {\n    providers {\n      ...ProviderFields\n    }\n    integrations {\n      ...IntegrationFields\n    }\n  }\n": types.IntegrationsPageDocument,
     "\n  query Providers {\n    providers {\n      ...ProviderFields\n    }\n  }\n": types.ProvidersDocument,
@@ -67,7 +67,7 @@ export function graphql(source: "\n  fragment IntegrationFields on Integration {
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment ProviderFields on Provider {\n    id\n    name\n    configured\n    defaultScopes\n    scopes {\n      name\n      description\n    }\n  }\n"): (typeof documents)["\n  fragment ProviderFields on Provider {\n    id\n    name\n    configured\n    defaultScopes\n    scopes {\n      name\n      description\n    }\n  }\n"];
+export function graphql(source: "\n  fragment ProviderFields on Provider {\n    id\n    name\n    configured\n    defaultScopes\n    scopes {\n      name\n      description\n    }\n    connectionParamDetails {\n      name\n      description\n      pattern\n      example\n    }\n  }\n"): (typeof documents)["\n  fragment ProviderFields on Provider {\n    id\n    name\n    configured\n    defaultScopes\n    scopes {\n      name\n      description\n    }\n    connectionParamDetails {\n      name\n      description\n      pattern\n      example\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -28,6 +28,12 @@ export const ProviderFieldsFragment = graphql(`
       name
       description
     }
+    connectionParamDetails {
+      name
+      description
+      pattern
+      example
+    }
   }
 `);
 

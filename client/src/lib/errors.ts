@@ -44,3 +44,13 @@ export function describeCallbackError(code: string): string {
       return FRIENDLY[code] ?? `The connection could not be completed (${code}).`;
   }
 }
+
+/**
+ * What the server said about each connection param (`startConnection`'s BAD_USER_INPUT carries
+ * `extensions.connectionParams`: name → "is required: …", "is not valid: …").
+ */
+export function connectionParamErrors(error: CombinedError | undefined): Record<string, string> {
+  const details = error?.graphQLErrors[0]?.extensions?.connectionParams;
+  if (!details || typeof details !== 'object') return {};
+  return Object.fromEntries(Object.entries(details).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}

@@ -7,7 +7,7 @@ import { GraphQLError } from 'graphql';
 /** How the fake transport answers one operation. */
 export type Answer =
   | { data: unknown }
-  | { errors: Array<{ message: string; code?: string }> }
+  | { errors: Array<{ message: string; code?: string; extensions?: Record<string, unknown> }> }
   | { networkError: string }
   | 'pending'
   | Source<OperationResult>;
@@ -57,7 +57,7 @@ export function fakeServer(answer: (name: string, variables: Record<string, unkn
           return fromValue(
             makeResult(op, {
               data: null,
-              errors: reply.errors.map((e) => new GraphQLError(e.message, { extensions: { code: e.code } })),
+              errors: reply.errors.map((e) => new GraphQLError(e.message, { extensions: { ...e.extensions, code: e.code } })),
             }),
           );
         }

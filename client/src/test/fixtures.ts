@@ -12,6 +12,7 @@ export const googleProvider: ProviderFieldsFragment = {
     { name: 'https://www.googleapis.com/auth/drive', description: 'Drive access' },
     { name: 'https://www.googleapis.com/auth/userinfo.email', description: 'User email' },
   ],
+  connectionParamDetails: [],
 };
 
 export const slackProvider: ProviderFieldsFragment = {
@@ -23,6 +24,7 @@ export const slackProvider: ProviderFieldsFragment = {
     { name: 'chat:write', description: 'Send messages' },
     { name: 'channels:read', description: 'List channels' },
   ],
+  connectionParamDetails: [],
 };
 
 export const asanaProvider: ProviderFieldsFragment = {
@@ -31,7 +33,31 @@ export const asanaProvider: ProviderFieldsFragment = {
   configured: false,
   defaultScopes: [],
   scopes: [{ name: 'default', description: 'Full access' }],
+  connectionParamDetails: [],
 };
+
+/** A provider that asks for a value when connecting (from a deployment's PROVIDERS_FILE). */
+export const zendeskProvider: ProviderFieldsFragment = {
+  id: 'zendesk',
+  name: 'Zendesk',
+  configured: true,
+  defaultScopes: ['read'],
+  scopes: [{ name: 'read', description: 'Read tickets' }],
+  connectionParamDetails: [
+    { name: 'subdomain', description: 'Your Zendesk subdomain (acme in acme.zendesk.com)', pattern: '[a-z0-9-]+', example: 'acme' },
+  ],
+};
+
+/** `count` configured providers named Provider 1…n, for the picker's search. */
+export const manyProviders = (count: number): ProviderFieldsFragment[] =>
+  Array.from({ length: count }, (_, index) => ({
+    id: `provider-${index + 1}`,
+    name: `Provider ${index + 1}`,
+    configured: true,
+    defaultScopes: [],
+    scopes: [],
+    connectionParamDetails: [],
+  }));
 
 export function integration(overrides: Partial<IntegrationFieldsFragment> = {}): IntegrationFieldsFragment {
   return {

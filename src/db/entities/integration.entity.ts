@@ -62,6 +62,10 @@ export class IntegrationEntity {
   @Property({ type: 'boolean' })
   needsReauthorization = false;
 
+  /** Values for the provider entry's `{placeholders}` (given when connecting, or learned then). Not secret. */
+  @Property({ type: 'jsonb' })
+  connectionParams: Record<string, string> = {};
+
   /** The provider-side account (Slack team, Microsoft tenant, Google subject): routes webhooks. */
   @Property({ type: 'text', nullable: true })
   externalAccountId: string | null = null;

@@ -25,6 +25,10 @@ export class OAuthStateEntity {
   @Property({ type: 'text[]' })
   scopes: string[] = [];
 
+  /** The connection params the user gave, for the callback to use. Not secret. */
+  @Property({ type: 'jsonb' })
+  connectionParams: Record<string, string> = {};
+
   /** Sealed PKCE code verifier: it never leaves the server. */
   @Property({ type: 'text' })
   codeVerifier!: string;

@@ -7,7 +7,7 @@ import { IntegrationStatus } from '../types/integration-status.js';
 import { Provider } from '../types/provider.js';
 import { toWebhookEventConnection, WebhookEventConnection } from '../types/webhook-event-connection.js';
 import { DEFAULT_PAGE_SIZE, WebhookEventPageArgs } from '../types/webhook-event-page-args.js';
-import { toProvider } from './provider.resolver.js';
+import { toProvider, unknownProvider } from './provider.resolver.js';
 
 @Resolver(() => Integration)
 export class IntegrationResolver {
@@ -35,9 +35,7 @@ export class IntegrationResolver {
     const entry = context.services.providers.find((provider) => provider.id === integration.providerId);
     // A row can outlive its provider's registration (a provider removed from this deployment):
     // it is still shown, as an unconfigured provider, rather than failing the whole list.
-    return toProvider(
-      entry ?? { id: integration.providerId, name: integration.providerName, configured: false, scopes: [], defaultScopes: [] },
-    );
+    return toProvider(entry ?? unknownProvider(integration.providerId, integration.providerName));
   }
 
   @FieldResolver(() => WebhookEventConnection)

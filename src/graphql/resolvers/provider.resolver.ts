@@ -9,9 +9,32 @@ import { ProviderHealth } from '../types/provider-health.js';
 export const toProvider = (entry: ProviderCatalogEntry): Provider => ({
   id: entry.id,
   name: entry.name,
+  docs: entry.docs,
   configured: entry.configured,
   scopes: entry.scopes.map((scope) => ({ name: scope.name, description: scope.description })),
   defaultScopes: [...entry.defaultScopes],
+  connectionParams: entry.connectionParams.map((param) => param.name),
+  connectionParamDetails: entry.connectionParams.map((param) => ({
+    name: param.name,
+    description: param.description,
+    pattern: param.pattern,
+    example: param.example ?? null,
+  })),
+  subscribableResources: [...entry.subscribableResources],
+  defaultSubscriptions: [...entry.defaultSubscriptions],
+});
+
+/** How an integration whose provider this deployment no longer knows shows its provider. */
+export const unknownProvider = (id: string, name: string): ProviderCatalogEntry => ({
+  id,
+  name,
+  docs: '',
+  configured: false,
+  scopes: [],
+  defaultScopes: [],
+  connectionParams: [],
+  subscribableResources: [],
+  defaultSubscriptions: [],
 });
 
 @Resolver(() => Provider)

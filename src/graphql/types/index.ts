@@ -8,6 +8,7 @@ export { IntegrationStatus } from './integration-status.js';
 export { Organization } from './organization.js';
 export { PageInfo } from './page-info.js';
 export { Provider } from './provider.js';
+export { ProviderConnectionParam } from './provider-connection-param.js';
 export { ProviderHealth } from './provider-health.js';
 export { ProviderScope } from './provider-scope.js';
 export { DateTime, JSONObject } from './scalars.js';

@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
+import { ProviderConnectionParam } from './provider-connection-param.js';
 import { ProviderScope } from './provider-scope.js';
 
 /** `health` is a field resolver (ProviderResolver): it is live state, not catalogue data. */
@@ -18,4 +19,21 @@ export class Provider {
 
   @Field(() => [String])
   defaultScopes!: string[];
+
+  @Field({ description: "The provider's OAuth documentation." })
+  docs!: string;
+
+  @Field(() => [String], {
+    description: 'Names of the values a user must give when connecting (a Zendesk subdomain, a Shopify shop); empty for most.',
+  })
+  connectionParams!: string[];
+
+  @Field(() => [ProviderConnectionParam], { description: 'The connection params with what to enter and what a valid value looks like.' })
+  connectionParamDetails!: ProviderConnectionParam[];
+
+  @Field(() => [String], { description: 'Resources that can be subscribed to for webhooks (their patterns).' })
+  subscribableResources!: string[];
+
+  @Field(() => [String], { description: 'Resources subscribed to by default on connect.' })
+  defaultSubscriptions!: string[];
 }

@@ -1,4 +1,5 @@
 import { Field, InputType } from 'type-graphql';
+import { JSONObject } from './scalars.js';
 
 @InputType()
 export class StartConnectionInput {
@@ -10,4 +11,7 @@ export class StartConnectionInput {
 
   @Field(() => [String], { nullable: true, description: "Defaults to the provider's defaultScopes." })
   scopes?: string[] | null;
+
+  @Field(() => JSONObject, { nullable: true, description: 'Values for the provider\'s connectionParams, e.g. { subdomain: "acme" }.' })
+  connectionParams?: Record<string, unknown> | null;
 }

@@ -1,5 +1,4 @@
 import { ProviderOAuthClient } from '../oauth/provider-oauth-client.js';
-import type { ProviderId } from '../provider-ids.js';
 import { resolveProvider, type ProvidersConfig, type ResolvedProvider } from '../resolve-provider.js';
 
 let providersConfig: ProvidersConfig = { providers: {} };
@@ -21,7 +20,7 @@ export function configureProviderClients(config: ProvidersConfig): void {
 export type ProviderSource = ResolvedProvider | (() => ResolvedProvider);
 
 export const defaultProviderSource =
-  (id: ProviderId): (() => ResolvedProvider) =>
+  (id: string): (() => ResolvedProvider) =>
   () =>
     resolveProvider(id, providersConfig);
 

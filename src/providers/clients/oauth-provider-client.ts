@@ -1,5 +1,4 @@
 import { BaseIntegrationClient, type BaseIntegrationClientOptions } from '../base-client.js';
-import type { ProviderId } from '../provider-ids.js';
 import type { RevocationOutcome } from '../oauth/revoke-token.js';
 import type { TokenSet } from '../oauth/token-set.js';
 import { oauthClientFor, resolveSource, type ProviderSource } from './default-providers.js';
@@ -8,7 +7,7 @@ import { oauthClientFor, resolveSource, type ProviderSource } from './default-pr
  * A built-in provider client: the seed's OAuth methods delegated to the shared protocol module
  * (src/providers/oauth), and the API base URL read from the resolved provider on every call, so
  * `<PROVIDER>_API_BASE_URL` applies to clients made before configuration. Each provider's
- * OAuth quirks live in the registry, not here. Custom providers may extend
+ * OAuth quirks live in its entry, not here. Custom providers may extend
  * `BaseIntegrationClient` directly, as the seed's Asana example (src/providers/asana) does.
  */
 export abstract class OAuthProviderClient extends BaseIntegrationClient {
@@ -17,8 +16,8 @@ export abstract class OAuthProviderClient extends BaseIntegrationClient {
    * @param options retry, timeout and breaker settings @default the resilience layer's
    */
   constructor(
-    serviceName: ProviderId,
-    private readonly providerSource: ProviderSource,
+    serviceName: string,
+    protected readonly providerSource: ProviderSource,
     options?: BaseIntegrationClientOptions,
   ) {
     super(serviceName, options);

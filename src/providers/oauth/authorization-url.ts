@@ -10,9 +10,9 @@ export interface AuthorizationRequest {
 }
 
 /**
- * The provider's authorization URL with its required parameters: the registry's fixed ones
- * (Google's `access_type=offline`…), its scope separator, PKCE where the provider takes it,
- * and Slack's `user_scope` for scopes asked for with the `user:` prefix.
+ * The provider's authorization URL with its required parameters: the entry's fixed ones
+ * (Google's `access_type=offline`…), its scope separator, PKCE unless the entry refuses it,
+ * and the user-scope parameter (Slack's `user_scope`) for scopes asked for with its prefix.
  */
 export function buildAuthorizationUrl(provider: ResolvedProvider, request: AuthorizationRequest): string {
   const { definition } = provider;
@@ -32,7 +32,7 @@ export function buildAuthorizationUrl(provider: ResolvedProvider, request: Autho
     const userScopes = requested.filter((scope) => scope.startsWith(userScope.prefix)).map((scope) => scope.slice(userScope.prefix.length));
     if (userScopes.length > 0) params.set(userScope.parameter, userScopes.join(definition.scopeSeparator));
   }
-  if (definition.pkce && request.codeChallenge) {
+  if (definition.pkce !== 'refused' && request.codeChallenge) {
     params.set('code_challenge', request.codeChallenge);
     params.set('code_challenge_method', 'S256');
   }

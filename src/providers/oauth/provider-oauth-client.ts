@@ -1,6 +1,5 @@
 import { AppError, ErrorCode } from '../../errors/app-error.js';
-import type { ProviderId } from '../provider-ids.js';
-import { resolveProvider, type ProvidersConfig, type ResolvedProvider } from '../resolve-provider.js';
+import { resolveProvider, type ConnectionParams, type ProvidersConfig, type ResolvedProvider } from '../resolve-provider.js';
 import { buildAuthorizationUrl } from './authorization-url.js';
 import type { OAuthFetch } from './oauth-fetch.js';
 import { createResilientOAuthFetch } from './resilient-oauth-fetch.js';
@@ -57,5 +56,9 @@ export class ProviderOAuthClient {
   }
 }
 
-export const createProviderOAuthClient = (id: ProviderId, config: ProvidersConfig, fetchImpl?: OAuthFetch): ProviderOAuthClient =>
-  new ProviderOAuthClient(resolveProvider(id, config), fetchImpl);
+export const createProviderOAuthClient = (
+  id: string,
+  config: ProvidersConfig,
+  fetchImpl?: OAuthFetch,
+  connectionParams?: ConnectionParams,
+): ProviderOAuthClient => new ProviderOAuthClient(resolveProvider(id, config, connectionParams), fetchImpl);

@@ -1,7 +1,9 @@
 import * as oauth from 'oauth4webapi';
 import { z } from 'zod';
+import type { RevocationSupport } from '../provider-definition.js';
 import type { ResolvedProvider } from '../resolve-provider.js';
-import { oauthParties } from './authorization-server.js';
+import { fillTemplate } from '../url-template.js';
+import { clientBasicAuthorization, oauthParties } from './authorization-server.js';
 import { OAuthError } from './oauth-error.js';
 import type { OAuthFetch } from './oauth-fetch.js';
 import { sendOAuthRequest, toOAuthError } from './token-endpoint.js';
@@ -17,22 +19,53 @@ export interface RevokeOptions {
   tokenTypeHint?: 'access_token' | 'refresh_token';
 }
 
-/** Slack `auth.revoke`: https://docs.slack.dev/reference/methods/auth.revoke */
-const slackRevokeBody = z.object({ ok: z.boolean(), error: z.string().optional() }).loose();
-/** Slack errors meaning the token is already unusable, which is what we wanted. */
-const SLACK_ALREADY_DEAD = new Set(['invalid_auth', 'token_revoked', 'token_expired', 'account_inactive', 'not_authed']);
+/** Slack's answer shape (`{ ok, error }`, HTTP 200 either way): https://docs.slack.dev/reference/methods/auth.revoke */
+const okFalseBody = z.object({ ok: z.literal(false), error: z.string().optional() }).loose();
+/** Errors meaning the token is already unusable, which is what we wanted (Slack's names). */
+const ALREADY_DEAD = new Set(['invalid_auth', 'token_revoked', 'token_expired', 'account_inactive', 'not_authed']);
 
-async function revokeWithBearerApi(provider: ResolvedProvider, fetchImpl: OAuthFetch, url: string, token: string): Promise<void> {
-  const response = await sendOAuthRequest(provider, 'the token revocation', () =>
-    fetchImpl(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }),
-  );
-  const parsed = slackRevokeBody.safeParse(await response.json().catch(() => undefined));
-  if (!parsed.success) throw new OAuthError('invalid_response', provider.id, `${provider.name} answered the token revocation with an unexpected body`);
-  if (!parsed.data.ok && !SLACK_ALREADY_DEAD.has(parsed.data.error ?? '')) {
-    throw new OAuthError('rejected', provider.id, `${provider.name} refused the token revocation (${parsed.data.error ?? 'unknown_error'})`, {
-      providerError: parsed.data.error ?? 'unknown_error',
-    });
+/**
+ * Checks an API revocation's answer: 2xx is done, and so is 401 (the token no longer works);
+ * a 2xx body `{ ok: false }` (Slack) is a refusal unless its error says the token is dead.
+ */
+async function checkApiRevocation(provider: ResolvedProvider, response: Response): Promise<void> {
+  if (response.status === 401) {
+    await response.body?.cancel();
+    return;
   }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new OAuthError('rejected', provider.id, `${provider.name} refused the token revocation (HTTP ${response.status})`, { status: response.status });
+  }
+  const refused = okFalseBody.safeParse(await response.json().catch(() => undefined));
+  if (refused.success && !ALREADY_DEAD.has(refused.data.error ?? '')) {
+    const providerError = refused.data.error ?? 'unknown_error';
+    throw new OAuthError('rejected', provider.id, `${provider.name} refused the token revocation (${providerError})`, { providerError });
+  }
+}
+
+/** `bearer-api`: the token itself authenticates the call (Slack `auth.revoke`, Dropbox `token/revoke`). */
+async function revokeWithBearerApi(provider: ResolvedProvider, fetchImpl: OAuthFetch, url: string, method: string, token: string): Promise<void> {
+  const response = await sendOAuthRequest(provider, 'the token revocation', () =>
+    fetchImpl(url, { method, headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }),
+  );
+  await checkApiRevocation(provider, response);
+}
+
+/** `client-api`: our client authenticates (or nothing does), the token is in a JSON field or the URL (GitHub, HubSpot). */
+async function revokeWithClientApi(
+  provider: ResolvedProvider,
+  fetchImpl: OAuthFetch,
+  revocation: Extract<RevocationSupport, { kind: 'client-api' }>,
+  token: string,
+): Promise<void> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (revocation.clientAuth === 'basic' && provider.credentials) headers.authorization = clientBasicAuthorization(provider.credentials);
+  if (revocation.tokenField) headers['content-type'] = 'application/json';
+  const url = fillTemplate(revocation.url, { token });
+  const body = revocation.tokenField ? JSON.stringify({ [revocation.tokenField]: token }) : null;
+  const response = await sendOAuthRequest(provider, 'the token revocation', () => fetchImpl(url, { method: revocation.method, headers, body }));
+  await checkApiRevocation(provider, response);
 }
 
 async function revokeWithRfc7009(
@@ -74,9 +107,18 @@ export async function revokeToken(
   options: RevokeOptions = {},
 ): Promise<RevocationOutcome> {
   const revocation = provider.revocation;
-  if (revocation.kind === 'none') return { revoked: false, reason: revocation.reason };
   // A 503 is retried by the resilient fetch (see resilient-oauth-fetch.ts).
-  if (revocation.kind === 'bearer-api') await revokeWithBearerApi(provider, fetchImpl, revocation.url, token);
-  else await revokeWithRfc7009(provider, fetchImpl, revocation.authenticateClient, token, options.tokenTypeHint);
+  switch (revocation.kind) {
+    case 'none':
+      return { revoked: false, reason: revocation.reason };
+    case 'bearer-api':
+      await revokeWithBearerApi(provider, fetchImpl, revocation.url, revocation.method, token);
+      break;
+    case 'client-api':
+      await revokeWithClientApi(provider, fetchImpl, revocation, token);
+      break;
+    case 'rfc7009':
+      await revokeWithRfc7009(provider, fetchImpl, revocation.authenticateClient, token, options.tokenTypeHint);
+  }
   return { revoked: true };
 }

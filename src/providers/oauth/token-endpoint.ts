@@ -2,9 +2,11 @@ import * as oauth from 'oauth4webapi';
 import { z } from 'zod';
 import type { ResolvedProvider } from '../resolve-provider.js';
 import { oauthParties } from './authorization-server.js';
+import { readConnectedAccount } from './connected-account.js';
 import { OAuthError } from './oauth-error.js';
 import type { OAuthFetch } from './oauth-fetch.js';
 import { TOKEN_RESPONSE_QUIRKS } from './token-response-quirks-by-provider.js';
+import { normalizeTokenResponse, providerErrorFor, readTokenResponseBody } from './token-response-shape.js';
 import type { TokenSet } from './token-set.js';
 
 /** The RFC 6749 §5.1 fields we rely on, after oauth4webapi's checks and the provider's normalisation. */
@@ -58,13 +60,7 @@ export async function sendOAuthRequest(provider: ResolvedProvider, what: string,
 /** Translates oauth4webapi's errors into ours, dropping their causes (which hold response bodies). */
 export function toOAuthError(provider: ResolvedProvider, what: string, error: unknown): OAuthError {
   if (error instanceof OAuthError) return error;
-  if (error instanceof oauth.ResponseBodyError) {
-    const kind = error.error === 'invalid_grant' ? 'invalid_grant' : error.error === 'access_denied' ? 'access_denied' : 'rejected';
-    return new OAuthError(kind, provider.id, `${provider.name} refused ${what} (${error.error})`, {
-      providerError: error.error,
-      status: error.status,
-    });
-  }
+  if (error instanceof oauth.ResponseBodyError) return providerErrorFor(provider, what, error.error, error.status);
   if (error instanceof oauth.WWWAuthenticateChallengeError) {
     return new OAuthError('rejected', provider.id, `${provider.name} refused our client credentials for ${what}`, {
       providerError: 'invalid_client',
@@ -89,9 +85,20 @@ const decodeUnverifiedClaims = (jwt: unknown): Record<string, unknown> => {
 
 type Processor = (as: oauth.AuthorizationServer, response: Response) => Promise<oauth.TokenEndpointResponse>;
 
+/** How a token answer is read besides the response itself. */
+interface TokenResponseContext {
+  fetchImpl: OAuthFetch;
+  /** The redirect's query parameters (code exchange: learned params may come from it). */
+  callback?: URLSearchParams | undefined;
+  /** True for a code exchange (see `AccountSources.lookUp`). */
+  lookUp: boolean;
+}
+
 /**
- * Applies the provider's quirks to a token response, then oauth4webapi's checks (status, JSON,
- * `token_type`, ID token `iss`/`aud`/`exp`/`azp`), then our schema; maps it to a `TokenSet`.
+ * Brings a token answer into RFC 6749 shape as the entry describes it (format, errors at 200,
+ * where the tokens are, `token_type`, scopes) and the provider's quirks, then oauth4webapi's
+ * checks (status, `token_type`, ID token `iss`/`aud`/`exp`/`azp`), then our schema; maps it to
+ * a `TokenSet` with the connected account.
  */
 async function processTokenResponse(
   provider: ResolvedProvider,
@@ -99,24 +106,21 @@ async function processTokenResponse(
   response: Response,
   as: oauth.AuthorizationServer,
   process: Processor,
+  context: TokenResponseContext,
 ): Promise<TokenSet> {
   const quirks = TOKEN_RESPONSE_QUIRKS[provider.id];
   let issuer = as.issuer;
-  let toProcess = response;
+  let body = await readTokenResponseBody(provider, response);
   if (response.status === 200) {
-    let body: unknown;
-    try {
-      body = await response.json();
-    } catch {
-      throw new OAuthError('invalid_response', provider.id, `${provider.name} answered ${what} with a body that is not JSON`);
-    }
-    if (!body || typeof body !== 'object' || Array.isArray(body)) {
-      throw new OAuthError('invalid_response', provider.id, `${provider.name} answered ${what} with a body that is not a JSON object`);
-    }
-    const normalized = quirks.normalize ? quirks.normalize(body as Record<string, unknown>, provider) : (body as Record<string, unknown>);
-    if (quirks.idTokenIssuer) issuer = quirks.idTokenIssuer(provider, decodeUnverifiedClaims(normalized.id_token));
-    toProcess = new Response(JSON.stringify(normalized), { status: 200, headers: { 'content-type': 'application/json' } });
+    if (!body) throw new OAuthError('invalid_response', provider.id, `${provider.name} answered ${what} with a body that is neither a JSON object nor a form`);
+    body = normalizeTokenResponse(provider, what, body);
+    if (quirks?.idTokenIssuer) issuer = quirks.idTokenIssuer(provider, decodeUnverifiedClaims(body.id_token));
   }
+  // The answer as oauth4webapi reads it: JSON, with the headers that matter to it (a 401's challenge).
+  const headers = new Headers({ 'content-type': 'application/json' });
+  const challenge = response.headers.get('www-authenticate');
+  if (challenge) headers.set('www-authenticate', challenge);
+  const toProcess = new Response(body ? JSON.stringify(body) : '', { status: response.status, headers });
   let result: oauth.TokenEndpointResponse;
   try {
     result = await process({ ...as, issuer }, toProcess);
@@ -125,16 +129,22 @@ async function processTokenResponse(
   }
   const parsed = tokenBody.safeParse(result);
   if (!parsed.success) throw new OAuthError('invalid_response', provider.id, `${provider.name} answered ${what} without a usable access token`);
-  const idToken = oauth.getValidatedIdTokenClaims(result);
-  const { externalAccountId, account } = quirks.account(result as Record<string, unknown>, idToken);
-  const body = parsed.data;
+  const tokens = parsed.data;
+  const { externalAccountId, account, learnedParams } = await readConnectedAccount(provider, context.fetchImpl, {
+    body: result as Record<string, unknown>,
+    idToken: oauth.getValidatedIdTokenClaims(result),
+    callback: context.callback,
+    accessToken: tokens.access_token,
+    lookUp: context.lookUp,
+  });
   return {
-    accessToken: body.access_token,
-    refreshToken: body.refresh_token,
-    expiresAt: body.expires_in === undefined ? undefined : new Date(Date.now() + body.expires_in * 1000),
-    grantedScopes: body.scope === undefined ? undefined : body.scope.split(' ').filter(Boolean),
+    accessToken: tokens.access_token,
+    refreshToken: tokens.refresh_token,
+    expiresAt: tokens.expires_in === undefined ? undefined : new Date(Date.now() + tokens.expires_in * 1000),
+    grantedScopes: tokens.scope === undefined ? undefined : tokens.scope.split(' ').filter(Boolean),
     externalAccountId,
     account,
+    learnedParams,
   };
 }
 
@@ -166,26 +176,37 @@ export async function exchangeAuthorizationCode(provider: ResolvedProvider, fetc
     }
     throw new OAuthError('invalid_response', provider.id, `the ${provider.name} callback is not valid: ${(error as Error).message}`);
   }
-  const verifier = provider.definition.pkce && exchange.codeVerifier ? exchange.codeVerifier : oauth.nopkce;
+  const verifier = provider.definition.pkce !== 'refused' && exchange.codeVerifier ? exchange.codeVerifier : oauth.nopkce;
   const response = await sendOAuthRequest(provider, what, () =>
     oauth.authorizationCodeGrantRequest(as, client, clientAuth, callback, exchange.redirectUri, verifier, requestOptions),
   );
-  return processTokenResponse(provider, what, response, as, (effectiveAs, toProcess) =>
-    oauth.processAuthorizationCodeResponse(effectiveAs, client, toProcess),
+  return processTokenResponse(
+    provider,
+    what,
+    response,
+    as,
+    (effectiveAs, toProcess) => oauth.processAuthorizationCodeResponse(effectiveAs, client, toProcess),
+    { fetchImpl, callback: exchange.callbackParameters, lookUp: true },
   );
 }
 
 /**
- * Refresh token grant (RFC 6749 §6). When the provider rotates refresh tokens the new one is in
- * the result; when it does not, `refreshToken` is undefined and the old one stays valid.
+ * Refresh token grant (RFC 6749 §6), at the entry's refresh URL. When the provider rotates
+ * refresh tokens the new one is in the result; when it does not, `refreshToken` is undefined and
+ * the old one stays valid. Only what the answer carries is read of the account (no lookup).
  */
 export async function refreshAccessToken(provider: ResolvedProvider, fetchImpl: OAuthFetch, refreshToken: string): Promise<TokenSet> {
   const what = 'the token refresh';
-  const { as, client, clientAuth, requestOptions } = oauthParties(provider, fetchImpl);
+  const { as, client, clientAuth, requestOptions } = oauthParties(provider, fetchImpl, { tokenEndpoint: provider.refreshUrl });
   const response = await sendOAuthRequest(provider, what, () =>
     oauth.refreshTokenGrantRequest(as, client, clientAuth, refreshToken, requestOptions),
   );
-  return processTokenResponse(provider, what, response, as, (effectiveAs, toProcess) =>
-    oauth.processRefreshTokenResponse(effectiveAs, client, toProcess),
+  return processTokenResponse(
+    provider,
+    what,
+    response,
+    as,
+    (effectiveAs, toProcess) => oauth.processRefreshTokenResponse(effectiveAs, client, toProcess),
+    { fetchImpl, lookUp: false },
   );
 }

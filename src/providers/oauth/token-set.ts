@@ -11,4 +11,9 @@ export interface TokenSet {
   externalAccountId: string | undefined;
   /** Non-secret facts about the connected account (email, name, team, tenant) for `metadata`. */
   account: Record<string, string>;
+  /**
+   * Values the provider taught us while connecting, for the entry's `learnedParams` (Salesforce's
+   * `instanceUrl`): kept with the connection's params. Empty after a refresh.
+   */
+  learnedParams: Record<string, string>;
 }

@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { ProvidersQuery, StartConnectionMutation } from '../../graphql/documents';
-import { describeError } from '../../lib/errors';
+import { connectionParamErrors, describeError } from '../../lib/errors';
 import { Dialog } from '../ui/Dialog';
 import { Skeleton } from '../ui/Skeleton';
 import { Spinner } from '../ui/Spinner';
@@ -28,7 +28,8 @@ function defaultNavigate(url: string) {
 }
 
 /**
- * Lets the user pick scopes and starts the OAuth 2.0 + PKCE flow. The server makes the state and
+ * Lets the user pick scopes, asks for the provider's connection params (a Zendesk subdomain),
+ * and starts the OAuth 2.0 + PKCE flow. The server makes the state and
  * the code verifier and keeps them; the browser only ever sees the authorization URL.
  */
 export function ConnectIntegrationDialog({
@@ -67,7 +68,8 @@ export function ConnectIntegrationDialog({
   );
 }
 
-function ConnectForm({
+/** The connect form in its own dialog: what `ConnectIntegrationDialog` and the provider picker open. */
+export function ConnectForm({
   providerId,
   providerName,
   onConnect,
@@ -85,13 +87,19 @@ function ConnectForm({
   const [{ data, fetching, error: loadError }] = useQuery({ query: ProvidersQuery, requestPolicy: 'cache-first' });
   const [{ fetching: starting, error: startError }, startConnection] = useMutation(StartConnectionMutation);
   const [selected, setSelected] = useState<Set<string> | null>(null);
+  const [params, setParams] = useState<Record<string, string>>({});
   const [redirecting, setRedirecting] = useState(false);
   const scopesLegendId = useId();
+  const formId = useId();
 
   const provider = data?.providers.find((p) => p.id === providerId);
   const chosen = selected ?? new Set(provider?.defaultScopes ?? []);
   const busy = starting || redirecting;
-  const canSubmit = !!provider && provider.configured && chosen.size > 0 && !busy;
+  const needsScope = (provider?.scopes.length ?? 0) > 0;
+  const paramsGiven = (provider?.connectionParamDetails ?? []).every((param) => (params[param.name] ?? '').trim() !== '');
+  const canSubmit = !!provider && provider.configured && (!needsScope || chosen.size > 0) && paramsGiven && !busy;
+  // The server's word on each param (BAD_USER_INPUT with extensions.connectionParams).
+  const paramErrors = connectionParamErrors(startError);
 
   function toggle(scope: string) {
     const next = new Set(chosen);
@@ -105,7 +113,10 @@ function ConnectForm({
     if (!canSubmit || !provider) return;
     // Keep the provider's order, so the consent screen lists scopes the way the provider documents them.
     const scopes = provider.scopes.map((s) => s.name).filter((name) => chosen.has(name));
-    const result = await startConnection({ input: { providerId, redirectUri, scopes } });
+    const connectionParams = Object.fromEntries(provider.connectionParamDetails.map((param) => [param.name, (params[param.name] ?? '').trim()]));
+    const result = await startConnection({
+      input: { providerId, redirectUri, scopes, ...(provider.connectionParamDetails.length > 0 ? { connectionParams } : {}) },
+    });
     const url = result.data?.startConnection.authorizationUrl;
     if (result.error || !url) return;
     setRedirecting(true);
@@ -152,6 +163,39 @@ function ConnectForm({
             {providerName} is not configured on this deployment: an administrator must add its client ID and secret
             first.
           </p>
+        ) : null}
+
+        {provider && provider.connectionParamDetails.length > 0 ? (
+          <fieldset className="params" disabled={busy || !provider.configured}>
+            <legend>Your {providerName} account</legend>
+            {provider.connectionParamDetails.map((param) => {
+              const inputId = `${formId}-param-${param.name}`;
+              const error = paramErrors[param.name];
+              return (
+                <div className="field" key={param.name}>
+                  <label htmlFor={inputId}>{param.description}</label>
+                  <input
+                    id={inputId}
+                    name={param.name}
+                    type="text"
+                    autoComplete="off"
+                    spellCheck={false}
+                    required
+                    placeholder={param.example ?? undefined}
+                    value={params[param.name] ?? ''}
+                    onChange={(event) => setParams({ ...params, [param.name]: event.target.value })}
+                    aria-invalid={error ? true : undefined}
+                    aria-describedby={error ? `${inputId}-error` : undefined}
+                  />
+                  {error ? (
+                    <p className="field-error" id={`${inputId}-error`}>
+                      {param.name} {error}
+                    </p>
+                  ) : null}
+                </div>
+              );
+            })}
+          </fieldset>
         ) : null}
 
         {provider ? (

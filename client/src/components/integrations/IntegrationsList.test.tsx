@@ -43,9 +43,9 @@ describe('IntegrationsList', () => {
     expect(screen.getByRole('heading', { name: 'No integrations available' })).toBeTruthy();
   });
 
-  it('shows every provider: connected ones with their card, others with Connect', () => {
+  it('shows connected and configured providers; the others only in the picker, marked not configured', () => {
     page({ data: { providers, integrations: [integration()] } });
-    expect(screen.getByText('1 of 3 connected')).toBeTruthy();
+    expect(screen.getByText('1 of 2 connected')).toBeTruthy();
 
     const google = screen.getByRole('article', { name: 'Google Workspace' });
     expect(within(google).getByText('Connected', { selector: '.badge' })).toBeTruthy();
@@ -56,9 +56,19 @@ describe('IntegrationsList', () => {
     expect(within(slack).getByText('Not connected', { selector: '.badge' })).toBeTruthy();
     expect(within(slack).getByRole('button', { name: 'Connect Slack' })).toHaveProperty('disabled', false);
 
-    const asana = screen.getByRole('article', { name: 'Asana' });
-    expect(within(asana).getByRole('button', { name: 'Connect Asana' })).toHaveProperty('disabled', true);
-    expect(within(asana).getByText(/not configured/i)).toBeTruthy();
+    expect(screen.queryByRole('article', { name: 'Asana' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Connect a provider' }));
+    const picker = screen.getByRole('dialog', { name: 'Connect a provider' });
+    expect(within(picker).queryByRole('button', { name: /Asana/ })).toBeNull();
+    fireEvent.click(within(picker).getByRole('checkbox', { name: /not configured on this deployment \(1\)/ }));
+    const asana = within(picker).getByRole('button', { name: /Asana/ });
+    expect(asana).toHaveProperty('disabled', true);
+    expect(asana.textContent).toMatch(/Not configured/);
+  });
+
+  it('keeps the card of an integration whose provider is no longer configured', () => {
+    page({ data: { providers, integrations: [integration({ id: 'int-asana', providerId: 'asana', providerName: 'Asana', status: 'DISCONNECTED' })] } });
+    expect(screen.getByRole('article', { name: 'Asana' })).toBeTruthy();
   });
 
   it('shows an integration that needs reauthorization with Reconnect', () => {
@@ -98,7 +108,7 @@ describe('IntegrationsList', () => {
     );
     const slack = screen.getByRole('article', { name: 'Slack' });
     expect(within(slack).getByText('Connected', { selector: '.badge' })).toBeTruthy();
-    expect(screen.getByText('1 of 3 connected')).toBeTruthy(); // google is in ERROR now, slack connected
+    expect(screen.getByText('1 of 2 connected')).toBeTruthy(); // google is in ERROR now, slack connected
 
     // Then one refetch for the burst, to catch up on anything the pushes did not carry.
     expect(server.operations.filter((op) => op.kind === 'query').length).toBe(queriesBefore);

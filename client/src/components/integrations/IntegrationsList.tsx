@@ -11,9 +11,14 @@ import { useLiveConnectionState, useRefetchOnReconnect } from '../../graphql/liv
 import { describeError } from '../../lib/errors';
 import { recordLiveItem, useLiveList, type LiveLog } from '../../lib/liveCollection';
 import { IntegrationCard, IntegrationCardSkeleton, type TestOutcome } from './IntegrationCard';
+import { ConnectProviderDialog } from './ConnectProviderDialog';
 import { ProviderCard } from './ProviderCard';
 
-/** Every provider of this deployment with the organization's connection to it, kept live. */
+/**
+ * The organization's integrations and the providers it can connect, kept live. Providers this
+ * deployment has no credentials for are left out of the grid (unless connected before); the
+ * "Connect a provider" picker lists them on request.
+ */
 export function IntegrationsList() {
   const [{ data, fetching, error, stale }, reexecute] = useQuery({ query: IntegrationsPageQuery });
   const [live] = useSubscription(
@@ -73,7 +78,8 @@ export function IntegrationsList() {
     );
   }
 
-  const connectedCount = providers.filter((p) => byProvider.get(p.id)?.status === 'CONNECTED').length;
+  const shown = providers.filter((p) => p.configured || byProvider.has(p.id));
+  const connectedCount = shown.filter((p) => byProvider.get(p.id)?.status === 'CONNECTED').length;
   // Integrations for providers that are no longer offered still get a card, so they can be disconnected.
   const orphans = (integrations ?? []).filter((i) => !providers.some((p) => p.id === i.providerId));
 
@@ -82,8 +88,9 @@ export function IntegrationsList() {
       <h2 className="visually-hidden">Providers</h2>
       <div className="toolbar">
         <p className="muted" role="status">
-          {connectedCount} of {providers.length} connected
+          {connectedCount} of {shown.length} connected
         </p>
+        <ConnectProviderDialog providers={providers} onConnect={() => undefined} />
         {live.error ? (
           <p className="alert alert--warning alert--inline">
             Live updates are paused: {describeError(live.error)}{' '}
@@ -107,8 +114,13 @@ export function IntegrationsList() {
           Showing the last known state: {describeError(error)}
         </p>
       ) : null}
+      {shown.length === 0 && orphans.length === 0 ? (
+        <p className="muted">
+          No provider is configured on this deployment yet: an administrator must add a provider's client ID and secret.
+        </p>
+      ) : null}
       <div className="grid">
-        {providers.map((provider) => {
+        {shown.map((provider) => {
           const integration = byProvider.get(provider.id);
           if (!integration) return <ProviderCard key={provider.id} provider={provider} onConnect={() => undefined} />;
           return (

@@ -1,5 +1,4 @@
 import type { TokenResponseQuirks } from './token-response-quirks.js';
-import { compact, stringOf } from './token-response-quirks.js';
 
 const MULTI_TENANT_SEGMENT = /\/(common|organizations|consumers)\//;
 const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -11,19 +10,10 @@ const TENANT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
  * `tid`, as oauth4webapi's author recommends: https://github.com/panva/oauth4webapi/pull/131
  * Claims: https://learn.microsoft.com/en-us/entra/identity-platform/id-token-claims-reference
  */
-export const microsoftTokenResponse: TokenResponseQuirks = {
+export const microsoftIdTokenIssuer: TokenResponseQuirks = {
   idTokenIssuer: (provider, claims) => {
-    const tid = stringOf(claims.tid);
+    const tid = typeof claims.tid === 'string' ? claims.tid : undefined;
     if (!MULTI_TENANT_SEGMENT.test(provider.issuer) || !tid || !TENANT_ID.test(tid)) return provider.issuer;
     return provider.issuer.replace(MULTI_TENANT_SEGMENT, `/${tid}/`);
   },
-  account: (_body, idToken) => ({
-    externalAccountId: stringOf(idToken?.tid),
-    account: compact({
-      tenantId: stringOf(idToken?.tid),
-      email: stringOf(idToken?.email) ?? stringOf(idToken?.preferred_username),
-      name: stringOf(idToken?.name),
-      objectId: stringOf(idToken?.oid),
-    }),
-  }),
 };
