@@ -9,6 +9,7 @@ import { startFetchAttempt, type FetchAttempt } from './fetch-attempt.js';
 import { providerRetries, requestMetrics, type RequestMetrics } from './metrics.js';
 import { providerBreakers, type ProviderBreakerRegistry } from './provider-breakers.js';
 import { describeBody, redactHeaders, redactUrl } from './redaction.js';
+import { keepFailedResponse, readFailedResponse } from './failed-response.js';
 import { encodeBody } from './request-body.js';
 import { silentLogger, type ResilienceLogger } from './resilience-logger.js';
 import { bodyReading, decodeTextBody, readOtherBody, type DecodedBody } from './response-body.js';
@@ -116,6 +117,8 @@ interface PreparedCall {
   loggedUrl?: string;
   /** Resolve with status, headers and data (`send`) rather than the data alone (`request`). */
   withResponse: boolean;
+  /** Resolve with the `Response`, body unread (`stream`). */
+  rawResponse: boolean;
   /** The caller's. */
   signal: AbortSignal | undefined;
 }
@@ -215,16 +218,28 @@ export class ResilientHttpClient {
   }
 
   /**
+   * Sends the request and resolves with the provider's `Response` as it arrives, body unread,
+   * whatever its status, except the statuses this layer acts on: 5xx, 408, 425 and 429 are
+   * retried when that is safe and count on the breaker as `request` does; when the last attempt
+   * ends on one, the call rejects with its `IntegrationError`, and `failedResponseOf(error)`
+   * (failed-response.ts) gives that answer, body read. The attempt's timeout ends at the
+   * response headers: reading (and bounding) the body is the caller's, and so is cancelling it.
+   */
+  stream(config: HttpRequestConfig): Promise<Response> {
+    return this.#call(config, false, true) as Promise<Response>;
+  }
+
+  /**
    * One call through its attempts, resolving with the decoded body, or with status, headers and
    * body when `withResponse`. The first attempt goes through the breaker alone, with the failure
    * path attached; retries start only after a failure. A call that succeeds at once (nearly all)
    * so never enters cockatiel's retry loop, whose async steps and objects cost 1–3 % of a local
    * keep-alive round trip.
    */
-  #call(config: HttpRequestConfig, withResponse: boolean): Promise<unknown> {
+  #call(config: HttpRequestConfig, withResponse: boolean, rawResponse = false): Promise<unknown> {
     let call: PreparedCall;
     try {
-      call = this.#prepare(config, withResponse);
+      call = this.#prepare(config, withResponse, rawResponse);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -290,7 +305,7 @@ export class ResilientHttpClient {
     );
   }
 
-  #prepare(config: HttpRequestConfig, withResponse: boolean): PreparedCall {
+  #prepare(config: HttpRequestConfig, withResponse: boolean, rawResponse: boolean): PreparedCall {
     const method = (config.method ?? 'GET').toUpperCase();
     const url = this.#resolveUrl(config.url);
     const encoded = encodeBody(config.body);
@@ -319,6 +334,7 @@ export class ResilientHttpClient {
       attempts: 0,
       metrics: this.#metricsOf(method),
       withResponse,
+      rawResponse,
       signal: config.signal,
     };
   }
@@ -371,6 +387,7 @@ export class ResilientHttpClient {
       } catch (error) {
         throw this.#transportFailure(call, error, attempt, cutByDeadline, timeoutMs, false);
       }
+      if (call.rawResponse) return await this.#rawAnswer(call, response, attempt, cutByDeadline, timeoutMs, debug);
       const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
       const reading = bodyReading(response.status, call.method, contentType);
       let decoded: DecodedBody;
@@ -389,6 +406,25 @@ export class ResilientHttpClient {
       // Not aborted on return: the attempt has read its whole body by then.
       clearAttemptTimeout(attempt);
     }
+  }
+
+  /**
+   * `stream`'s end of an attempt: the response, body unread, unless its status is one the layer
+   * acts on; that body is read (an error page) and kept with the failure, so the connection is
+   * free whether another attempt follows or not.
+   */
+  async #rawAnswer(call: PreparedCall, response: Response, attempt: FetchAttempt, cutByDeadline: boolean, timeoutMs: number, debug: boolean): Promise<Response> {
+    const seconds = attemptSeconds(attempt, timeoutMs);
+    call.metrics.answered(response.status, seconds);
+    if (debug) this.#logResponse(call, response.status, seconds);
+    if (response.status < 500 && !RETRYABLE_STATUSES.has(response.status)) return response;
+    let failed: Awaited<ReturnType<typeof readFailedResponse>>;
+    try {
+      failed = await readFailedResponse(response);
+    } catch (error) {
+      throw this.#transportFailure(call, error, attempt, cutByDeadline, timeoutMs, true);
+    }
+    throw keepFailedResponse(this.#statusFailure(call, response, undefined), failed);
   }
 
   #logRequest(call: PreparedCall): void {
