@@ -24,6 +24,7 @@ import type { GraphQLServices, ProviderCatalogEntry } from './graphql/services.j
 import { createHttpApp, type RouteMount } from './http/create-http-app.js';
 import { attachGraphQLWebSocket } from './http/graphql-websocket.js';
 import { oauthCallbackRouter } from './http/oauth-callback-route.js';
+import { createProxyRouter } from './http/proxy-route.js';
 import type { ReadinessCheck } from './http/readiness.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
@@ -140,6 +141,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           logger: logger.child({ component: 'connections' }),
       },
       {
+        proxy: { logger: logger.child({ component: 'proxy' }) },
         testers: Object.fromEntries(
           PROVIDER_IDS.map((id) => {
             const client = createProviderClient(id, resolveProvider(id, config));
@@ -206,6 +208,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       routes: [
         (express) => express.use(oauthCallbackRouter(oauthCallback)),
         (express) => express.use(createWebhookRouter({ ingest: webhooks.ingest })),
+        (express) => express.use(createProxyRouter({ authenticator, proxy: connections.proxy })),
         ...(overrides.routes ?? []),
       ],
       clientDir: overrides.clientDir ?? path.resolve('client/dist'),
