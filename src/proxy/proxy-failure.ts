@@ -19,6 +19,10 @@ export function proxyFailure(error: unknown): unknown {
     const lostConnection =
       (error.code === ErrorCode.OAUTH_EXCHANGE_FAILED && error.details?.needsReauthorization === true) ||
       (error.code === ErrorCode.BAD_USER_INPUT && error.details?.integrationId !== undefined);
+    // A refresh the provider rate-limited: callers get a Retry-After like any 429.
+    if (error.code === ErrorCode.RATE_LIMITED && typeof error.details?.retryAfterSeconds !== 'number') {
+      return new AppError(error.code, error.message, { ...error.details, retryAfterSeconds: DEFAULT_RETRY_AFTER_SECONDS });
+    }
     if (!lostConnection) return error;
     return new AppError(ErrorCode.INTEGRATION_NOT_CONNECTED, error.message, {
       integrationId: error.details?.integrationId,

@@ -384,6 +384,34 @@ describe('fresh tokens', () => {
   });
 });
 
+describe('refreshes that fail', () => {
+  async function staleIntegration(refreshToken: string): Promise<{ integrationId: string; bearer: string }> {
+    const organizationId = randomUUID();
+    const integrationId = await seedConnectedIntegration(subject.app, { organizationId, providerId: 'google', accessToken: 'ya29.revoked-by-google-early', refreshToken });
+    return { integrationId, bearer: await subject.token({ organizationId }) };
+  }
+
+  it('answers 409 INTEGRATION_NOT_CONNECTED when the provider refuses the refresh token (needs reauthorization)', async () => {
+    const { integrationId, bearer } = await staleIntegration('1//revoked-refresh-token');
+    const response = await proxied(integrationId, '/oauth2/v3/userinfo', { bearer });
+    expect(response.status).toBe(409);
+    expect(await response.json()).toMatchObject({ code: 'INTEGRATION_NOT_CONNECTED', status: 'ERROR', needsReauthorization: true, integrationId });
+    // Marked for reauthorization: the next call makes no request at all.
+    google.reset();
+    expect((await proxied(integrationId, '/oauth2/v3/userinfo', { bearer })).status).toBe(409);
+    expect(google.requests).toEqual([]);
+  });
+
+  it('answers 429 with a Retry-After when the token endpoint rate-limits the refresh', async () => {
+    const { integrationId, bearer } = await staleIntegration(GOOGLE_REFRESH_TOKEN);
+    google.enqueue('POST', '/token', { status: 429, json: { error: 'rate_limit_exceeded' } });
+    const response = await proxied(integrationId, '/oauth2/v3/userinfo', { bearer });
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('1');
+    expect(await response.json()).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+  });
+});
+
 describe('connections.proxy (the library API)', () => {
   it('answers with the provider’s Response, scoped to the organization given', async () => {
     const connections = subject.app.services.connections!;
