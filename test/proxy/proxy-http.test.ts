@@ -337,17 +337,18 @@ describe('errors', () => {
   });
 });
 
+/** A Google integration of a new organization whose access token Google no longer accepts, and that organization's JWT. */
+async function staleIntegration(refreshToken: string): Promise<{ integrationId: string; bearer: string }> {
+  const organizationId = randomUUID();
+  const integrationId = await seedConnectedIntegration(subject.app, { organizationId, providerId: 'google', accessToken: 'ya29.revoked-by-google-early', refreshToken });
+  return { integrationId, bearer: await subject.token({ organizationId }) };
+}
+
 describe('fresh tokens', () => {
   it('refreshes once when the provider refuses the token, and retries with the new one', async () => {
-    const organizationId = randomUUID();
-    const integrationId = await seedConnectedIntegration(subject.app, {
-      organizationId,
-      providerId: 'google',
-      accessToken: 'ya29.revoked-by-google-early',
-      refreshToken: GOOGLE_REFRESH_TOKEN,
-    });
+    const { integrationId, bearer } = await staleIntegration(GOOGLE_REFRESH_TOKEN);
     google.reset();
-    const response = await proxied(integrationId, '/oauth2/v3/userinfo', { bearer: await subject.token({ organizationId }) });
+    const response = await proxied(integrationId, '/oauth2/v3/userinfo', { bearer });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ email: 'ada@example.com' });
     expect(google.count('POST', '/token')).toBe(1);
@@ -359,14 +360,7 @@ describe('fresh tokens', () => {
   });
 
   it('gives a refused streamed upload its 401 (a stream is not sent twice), and the next call the refreshed token', async () => {
-    const organizationId = randomUUID();
-    const integrationId = await seedConnectedIntegration(subject.app, {
-      organizationId,
-      providerId: 'google',
-      accessToken: 'ya29.revoked-by-google-early',
-      refreshToken: GOOGLE_REFRESH_TOKEN,
-    });
-    const bearer = await subject.token({ organizationId });
+    const { integrationId, bearer } = await staleIntegration(GOOGLE_REFRESH_TOKEN);
     google.reset();
     const upload = await proxied(integrationId, '/upload/drive/v3/files?uploadType=media', {
       method: 'POST',
@@ -385,12 +379,6 @@ describe('fresh tokens', () => {
 });
 
 describe('refreshes that fail', () => {
-  async function staleIntegration(refreshToken: string): Promise<{ integrationId: string; bearer: string }> {
-    const organizationId = randomUUID();
-    const integrationId = await seedConnectedIntegration(subject.app, { organizationId, providerId: 'google', accessToken: 'ya29.revoked-by-google-early', refreshToken });
-    return { integrationId, bearer: await subject.token({ organizationId }) };
-  }
-
   it('answers 409 INTEGRATION_NOT_CONNECTED when the provider refuses the refresh token (needs reauthorization)', async () => {
     const { integrationId, bearer } = await staleIntegration('1//revoked-refresh-token');
     const response = await proxied(integrationId, '/oauth2/v3/userinfo', { bearer });
