@@ -151,7 +151,12 @@ export function createProxyRouter(options: ProxyRouteOptions): Router {
       );
     } catch (error) {
       if (caller.signal.aborted) return;
-      if (!(error instanceof AppError)) throw error;
+      if (!(error instanceof AppError)) {
+        // Said as the other proxy errors are, in our words: the cause is for the log only.
+        request.log.error({ err: error }, 'proxied call failed unexpectedly');
+        sendError(response, new AppError(ErrorCode.INTERNAL_SERVER_ERROR, 'internal server error'));
+        return;
+      }
       if (error.code === ErrorCode.PROVIDER_UNAVAILABLE || error.code === ErrorCode.PROVIDER_NOT_CONFIGURED) request.log.warn({ err: error }, 'proxied call failed');
       sendError(response, error);
       return;

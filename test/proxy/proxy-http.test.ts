@@ -6,6 +6,7 @@ import { ASANA_ACCESS_TOKEN, createFakeAsana } from '../support/fake-asana.js';
 import { GOOGLE_ACCESS_TOKEN } from '../support/fake-google.js';
 import type { FakeProviderServer } from '../support/fake-provider-server.js';
 import { createFakeSlack, SLACK_BOT_TOKEN } from '../support/fake-slack.js';
+import { seedIntegrations } from '../graphql/support/seed.js';
 import { createProxiedGoogle, GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET, GOOGLE_REFRESH_TOKEN, type StoredDriveFile } from './support/proxied-google.js';
 import { rawRequest } from './support/raw-http.js';
 import { seedConnectedIntegration } from './support/seed-connected-integration.js';
@@ -313,6 +314,16 @@ describe('errors', () => {
     const refused = await proxied(ids.needsReauthorization, '/v1.0/me', { bearer: otherToken });
     expect(refused.status).toBe(409);
     expect(await refused.json()).toMatchObject({ code: 'INTEGRATION_NOT_CONNECTED', status: 'ERROR', needsReauthorization: true });
+    expect(google.requests).toEqual([]);
+  });
+
+  it('answers an unexpected failure as 500 INTERNAL_SERVER_ERROR in its own words (here a token that does not open)', async () => {
+    const organizationId = randomUUID();
+    const [seeded] = await seedIntegrations(subject.app.database, organizationId, [{ providerId: 'google' }]);
+    google.reset();
+    const response = await proxied(seeded!.id, '/oauth2/v3/userinfo', { bearer: await subject.token({ organizationId }) });
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({ code: 'INTERNAL_SERVER_ERROR', message: 'internal server error' });
     expect(google.requests).toEqual([]);
   });
 
