@@ -26,6 +26,7 @@ import { createHttpApp, type RouteMount } from './http/create-http-app.js';
 import { isLoopbackAddress } from './http/loopback-caller.js';
 import { attachGraphQLWebSocket } from './http/graphql-websocket.js';
 import { oauthCallbackRouter } from './http/oauth-callback-route.js';
+import { createProxyRouter } from './http/proxy-route.js';
 import type { ReadinessCheck } from './http/readiness.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
@@ -152,7 +153,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         config,
         logger: logger.child({ component: 'connections' }),
       },
-      { testers: connectionTesters(config) },
+      { testers: connectionTesters(config), proxy: { logger: logger.child({ component: 'proxy' }) } },
     );
     const oauthCallback = createOAuthCallbackHandler({
       connections: connections.connections,
@@ -212,6 +213,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       routes: [
         (express) => express.use(oauthCallbackRouter(oauthCallback)),
         (express) => express.use(createWebhookRouter({ ingest: webhooks.ingest })),
+        (express) => express.use(createProxyRouter({ authenticator, proxy: connections.proxy })),
         ...(overrides.routes ?? []),
       ],
       clientDir: overrides.clientDir ?? path.resolve('client/dist'),

@@ -91,12 +91,28 @@ export interface Config {
     /** Longest a cached answer is served, in seconds (`RESPONSE_CACHE_TTL_SECONDS`). @default 10 */
     ttlSeconds: number;
   };
+  /** The provider proxy (`/proxy/:integrationId/*path`, `connections.proxy`). */
+  proxy: ProxyConfig;
+}
+
+export interface ProxyConfig {
+  /** Largest request body passed on to a provider, in bytes (`PROXY_MAX_REQUEST_BODY_MB`). @default 10 MiB */
+  maxRequestBodyBytes: number;
+  /**
+   * How long a provider may take to start answering, retries included, and to pause while
+   * sending its body, in ms (`PROXY_TIMEOUT_SECONDS`). @default 30000
+   */
+  timeoutMs: number;
+  /** Request headers passed on beyond the built-in allow-list, lower-cased (`PROXY_FORWARD_HEADERS`). @default [] */
+  forwardHeaders: string[];
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const NODE_ENVS = ['development', 'production', 'test'] as const;
 const OAUTH_CALLBACK_MODES = ['complete', 'forward'] as const;
 export type OAuthCallbackMode = (typeof OAUTH_CALLBACK_MODES)[number];
+/** A header field name (RFC 9110 §5.1: a token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** HS256 needs a key at least as long as the hash (RFC 7518 §3.2). */
 const MIN_JWT_SECRET_LENGTH = 32;
 const KEY_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -161,6 +177,21 @@ function parseEncryptionKeys(env: NodeJS.ProcessEnv): EncryptionKey[] {
     if (!keys.some((existing) => existing.id === SINGLE_ENCRYPTION_KEY_ID)) keys.push({ id: SINGLE_ENCRYPTION_KEY_ID, key });
   }
   return keys;
+}
+
+function parseProxy(env: NodeJS.ProcessEnv): ProxyConfig {
+  const forwardHeaders = (read(env, 'PROXY_FORWARD_HEADERS') ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== '');
+  for (const name of forwardHeaders) {
+    if (!HEADER_NAME.test(name)) throw new ConfigError('PROXY_FORWARD_HEADERS', `"${name}" is not a header name`);
+  }
+  return {
+    maxRequestBodyBytes: (optional(env, 'PROXY_MAX_REQUEST_BODY_MB', positiveInt(4096)) ?? 10) * 1024 * 1024,
+    timeoutMs: (optional(env, 'PROXY_TIMEOUT_SECONDS', positiveInt(3600)) ?? 30) * 1000,
+    forwardHeaders: [...new Set(forwardHeaders)],
+  };
 }
 
 function parseAuth(env: NodeJS.ProcessEnv): AuthConfig {
@@ -239,5 +270,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxMegabytes: optional(env, 'RESPONSE_CACHE_MB', nonNegativeInt(65_536)) ?? 64,
       ttlSeconds: optional(env, 'RESPONSE_CACHE_TTL_SECONDS', positiveInt(3600)) ?? 10,
     },
+    proxy: parseProxy(env),
   };
 }

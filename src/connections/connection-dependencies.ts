@@ -1,3 +1,4 @@
+import type { ProxyConfig } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { TokenCipher } from '../crypto/token-sealing.js';
 import type { OAuthFetch } from '../providers/oauth/oauth-fetch.js';
@@ -9,6 +10,8 @@ import type { PubSub } from '../pubsub/topics.js';
 export interface ConnectionsConfig extends ProvidersConfig {
   /** Exact redirect URIs `startConnection` accepts. */
   allowedRedirectUris: readonly string[];
+  /** The provider proxy's limits. @default DEFAULT_PROXY_CONFIG */
+  proxy?: ProxyConfig | undefined;
 }
 
 /** The slice of a pino logger these services use. Never pass a token or secret to it. */

@@ -1,3 +1,4 @@
+import { ProviderProxy, type ProviderProxyDependencies, type ProxyCall } from '../proxy/provider-proxy.js';
 import type { ConnectionDependencies } from './connection-dependencies.js';
 import { ConnectionService } from './connection-service.js';
 import { DisconnectService } from './disconnect-service.js';
@@ -11,12 +12,16 @@ export interface ConnectionServices {
   tests: IntegrationTestService;
   /** `withAccessToken(integrationId, fn)`: the library API for every provider call. */
   tokens: TokenManager;
+  /** `proxy(integrationId, request)`: a request to the integration's provider API, answered with its `Response`. */
+  proxy: ProxyCall;
 }
 
 export interface ConnectionServicesOptions {
   /** Each provider client's `testConnection`, by provider id; a provider without one has no connection test. */
   testers: Readonly<Partial<Record<string, ConnectionTester>>>;
   tokenManager?: TokenManagerOptions;
+  /** The proxy's logger and breakers (its limits are `config.proxy`). @default silent, the process's breakers */
+  proxy?: Pick<ProviderProxyDependencies, 'logger' | 'breakers'>;
 }
 
 export function createConnectionServices(deps: ConnectionDependencies, options: ConnectionServicesOptions): ConnectionServices {
@@ -26,5 +31,6 @@ export function createConnectionServices(deps: ConnectionDependencies, options: 
     disconnects: new DisconnectService(deps),
     tests: new IntegrationTestService(deps, tokens, options.testers),
     tokens,
+    proxy: new ProviderProxy({ tokens, config: deps.config, ...options.proxy }).proxy,
   };
 }

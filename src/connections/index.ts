@@ -7,7 +7,7 @@ export {
 } from './connection-service.js';
 export { DisconnectService } from './disconnect-service.js';
 export { IntegrationTestService, type ConnectionTester, type IntegrationHealthResult } from './integration-test-service.js';
-export { TokenManager, type TokenManagerOptions, type IntegrationCallContext } from './token-manager.js';
+export { TokenManager, type TokenManagerOptions, type IntegrationCallContext, type AccessTokenOptions } from './token-manager.js';
 export { OAuthStateStore, OAUTH_STATE_TTL_MS, hashState } from './oauth-state-store.js';
 export { createConnectionServices, type ConnectionServices, type ConnectionServicesOptions } from './connection-services.js';
 export { createOAuthCallbackHandler, type OAuthCallbackOptions } from './oauth-callback.js';

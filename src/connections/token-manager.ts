@@ -25,6 +25,22 @@ export interface TokenManagerOptions {
   isUnauthorized?: (error: unknown) => boolean;
 }
 
+/** How `withAccessToken` finds and checks the integration. */
+export interface AccessTokenOptions {
+  /**
+   * The caller's organization: the integration is read under its row-level security, so another
+   * organization's integration is NOT_FOUND, exactly like one that does not exist.
+   * @default any organization (system code that learnt the id from the data itself)
+   */
+  organizationId?: string;
+  /**
+   * Refuse an integration that is not CONNECTED (disconnected, or in ERROR) with
+   * INTEGRATION_NOT_CONNECTED before any token is opened or refreshed.
+   * @default false: an integration in ERROR whose tokens the provider has not refused is used
+   */
+  requireConnected?: boolean;
+}
+
 /** What a provider call receives besides the token. */
 export interface IntegrationCallContext {
   integrationId: string;
@@ -100,8 +116,12 @@ export class TokenManager {
    * once more. An integration whose refresh token is dead is marked ERROR with
    * `needsReauthorization` and the call fails with a message saying to reconnect.
    */
-  async withAccessToken<T>(integrationId: string, call: (accessToken: string, context: IntegrationCallContext) => Promise<T>): Promise<T> {
-    const row = await this.readRow(integrationId);
+  async withAccessToken<T>(
+    integrationId: string,
+    call: (accessToken: string, context: IntegrationCallContext) => Promise<T>,
+    options: AccessTokenOptions = {},
+  ): Promise<T> {
+    const row = await this.readRow(integrationId, options);
     const context: IntegrationCallContext = {
       integrationId: row.id,
       organizationId: row.organization_id,
@@ -128,14 +148,44 @@ export class TokenManager {
     return this.needsRefresh(row) ? this.refresh(row.id, undefined) : this.openAccessToken(row);
   }
 
-  private async readRow(integrationId: string): Promise<TokenRow> {
+  private async readRow(integrationId: string, options: AccessTokenOptions = {}): Promise<TokenRow> {
     if (!isUuid(integrationId)) throw notFound('Integration');
-    const [row] = await this.deps.database.asSystem((em) =>
-      em.execute<TokenRow[]>(`select ${TOKEN_COLUMNS} from integrations where id = ?`, [integrationId]),
-    );
+    const { organizationId } = options;
+    const [row] =
+      organizationId === undefined
+        ? await this.deps.database.asSystem((em) => em.execute<TokenRow[]>(`select ${TOKEN_COLUMNS} from integrations where id = ?`, [integrationId]))
+        : await this.readInOrganization(organizationId, integrationId);
     if (!row) throw notFound('Integration');
+    if (options.requireConnected && row.status !== 'connected') {
+      throw new AppError(ErrorCode.INTEGRATION_NOT_CONNECTED, `${row.provider_name} is not connected (${row.status}); ${row.needs_reauthorization ? 'reconnect it' : 'connect it'} first`, {
+        integrationId: row.id,
+        status: row.status.toUpperCase(),
+        needsReauthorization: row.needs_reauthorization,
+      });
+    }
     this.assertUsable(row);
     return row;
+  }
+
+  /**
+   * One statement under the organization's row-level security, in the read transaction that
+   * sends BEGIN and the settings with it (two round trips rather than four: this runs on every
+   * proxied request).
+   */
+  private async readInOrganization(organizationId: string, integrationId: string): Promise<TokenRow[]> {
+    const reads = await this.deps.database.beginOrganizationReads(organizationId);
+    let rows: TokenRow[];
+    try {
+      rows = await reads.sql.execute<TokenRow[]>(`select ${TOKEN_COLUMNS} from integrations where id = ? and organization_id = ?`, [
+        integrationId,
+        organizationId,
+      ]);
+    } catch (error) {
+      await reads.rollback().catch(() => undefined);
+      throw error;
+    }
+    await reads.commit();
+    return rows;
   }
 
   /** A row in ERROR still has working tokens unless the provider refused them (needs reauthorization). */

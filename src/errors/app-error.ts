@@ -12,6 +12,10 @@ export const ErrorCode = {
   OAUTH_EXCHANGE_FAILED: 'OAUTH_EXCHANGE_FAILED',
   PROVIDER_UNAVAILABLE: 'PROVIDER_UNAVAILABLE',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** The integration exists but is not CONNECTED (disconnected, or in ERROR): its tokens are not used. */
+  INTEGRATION_NOT_CONNECTED: 'INTEGRATION_NOT_CONNECTED',
+  /** A request body over the configured limit (the provider proxy's `PROXY_MAX_REQUEST_BODY_MB`). */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 

@@ -8,6 +8,8 @@ import { retryAfterMs } from './retry-after.js';
 
 /** Statuses worth another attempt (RFC 9110 / 6585 / 8470 semantics). */
 const RETRYABLE_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
+/** Whether the layer acts on an answer with this status (retries it, counts it on the breaker) instead of handing it back. */
+export const actsOnStatus = (status: number): boolean => status >= 500 || RETRYABLE_STATUSES.has(status);
 /**
  * Statuses that say the request was not processed (timed out while receiving it, too early,
  * rate limited before processing), so even a POST may be sent again.

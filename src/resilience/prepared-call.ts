@@ -26,6 +26,8 @@ export interface PreparedCall {
   loggedUrl?: string;
   /** Resolve with status, headers and data (`send`) rather than the data alone (`request`). */
   withResponse: boolean;
+  /** Resolve with the `Response`, body unread (`stream`). */
+  rawResponse: boolean;
   /** The caller's. */
   signal: AbortSignal | undefined;
 }
@@ -72,7 +74,7 @@ export class CallSettings {
     this.#maxDelay = defaults.maxDelay;
   }
 
-  prepare(config: HttpRequestConfig, withResponse: boolean): PreparedCall {
+  prepare(config: HttpRequestConfig, withResponse: boolean, rawResponse = false): PreparedCall {
     const method = (config.method ?? 'GET').toUpperCase();
     const url = this.#resolveUrl(config.url);
     const encoded = encodeBody(config.body);
@@ -101,6 +103,7 @@ export class CallSettings {
       attempts: 0,
       metrics: this.#metricsOf(method),
       withResponse,
+      rawResponse,
       signal: config.signal,
     };
   }

@@ -1,10 +1,11 @@
 import type { RetryPolicy } from 'cockatiel';
 import { raceAbort } from './abort.js';
 import { clearAttemptTimeout } from './attempt-timeouts.js';
-import { CallFailures, failedCall, isRetryableAttemptError, retryReason } from './call-failures.js';
+import { actsOnStatus, CallFailures, failedCall, isRetryableAttemptError, retryReason } from './call-failures.js';
 import { CircuitBreakerPresets, type CircuitBreaker, type CircuitBreakerConfig, type ProviderHealth } from './circuit-breaker.js';
 import { DeadlineExceededError } from './deadline-exceeded-error.js';
-import { attemptSeconds } from './fetch-attempt.js';
+import { keepFailedResponse, readFailedResponse } from './failed-response.js';
+import { attemptSeconds, type FetchAttempt } from './fetch-attempt.js';
 import type { HttpRequestConfig, HttpResponse, HttpRetryConfig } from './http-request.js';
 import { IntegrationError } from './integration-error.js';
 import { providerRetries } from './metrics.js';
@@ -146,16 +147,28 @@ export class ResilientHttpClient {
   }
 
   /**
+   * Sends the request and resolves with the provider's `Response` as it arrives, body unread,
+   * whatever its status, except the statuses this layer acts on: 5xx, 408, 425 and 429 are
+   * retried when that is safe and count on the breaker as `request` does; when the last attempt
+   * ends on one, the call rejects with its `IntegrationError`, and `failedResponseOf(error)`
+   * (failed-response.ts) gives that answer, body read. The attempt's timeout ends at the
+   * response headers: reading (and bounding) the body is the caller's, and so is cancelling it.
+   */
+  stream(config: HttpRequestConfig): Promise<Response> {
+    return this.#call(config, false, true) as Promise<Response>;
+  }
+
+  /**
    * One call through its attempts, resolving with the decoded body, or with status, headers and
    * body when `withResponse`. The first attempt goes through the breaker alone, with the failure
    * path attached; retries start only after a failure. A call that succeeds at once (nearly all)
    * so never enters cockatiel's retry loop, whose async steps and objects cost 1–3 % of a local
    * keep-alive round trip.
    */
-  #call(config: HttpRequestConfig, withResponse: boolean): Promise<unknown> {
+  #call(config: HttpRequestConfig, withResponse: boolean, rawResponse = false): Promise<unknown> {
     let call: PreparedCall;
     try {
-      call = this.#settings.prepare(config, withResponse);
+      call = this.#settings.prepare(config, withResponse, rawResponse);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -240,6 +253,7 @@ export class ResilientHttpClient {
       } catch (error) {
         throw this.#failures.transport(call, error, attempt, cutByDeadline, timeoutMs, false);
       }
+      if (call.rawResponse) return await this.#rawAnswer(call, response, attempt, cutByDeadline, timeoutMs, debug);
       const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
       const reading = bodyReading(response.status, call.method, contentType);
       let decoded: DecodedBody;
@@ -259,6 +273,27 @@ export class ResilientHttpClient {
       // Not aborted on return: the attempt has read its whole body by then.
       clearAttemptTimeout(attempt);
     }
+  }
+
+  /**
+   * `stream`'s end of an attempt: the response, body unread, unless its status is one the layer
+   * acts on; that body is read (an error page) and kept with the failure, so the connection is
+   * free whether another attempt follows or not.
+   */
+  async #rawAnswer(call: PreparedCall, response: Response, attempt: FetchAttempt, cutByDeadline: boolean, timeoutMs: number, debug: boolean): Promise<Response> {
+    const seconds = attemptSeconds(attempt, timeoutMs);
+    call.metrics.answered(response.status, seconds);
+    if (debug) this.#logResponse(call, response.status, seconds);
+    if (!actsOnStatus(response.status)) return response;
+    let failed: Awaited<ReturnType<typeof readFailedResponse>>;
+    try {
+      failed = await readFailedResponse(response);
+    } catch (error) {
+      throw this.#failures.transport(call, error, attempt, cutByDeadline, timeoutMs, true);
+    }
+    const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
+    const data = failed ? decodeTextBody(new TextDecoder().decode(failed.body), contentType).data : undefined;
+    throw keepFailedResponse(this.#failures.status(call, response, data), failed);
   }
 
   #failIfOkAnswerFailed(call: PreparedCall, response: Response, data: unknown): void {

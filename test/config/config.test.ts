@@ -31,10 +31,16 @@ describe('loadConfig defaults', () => {
       allowedRedirectUris: ['http://localhost:4001/oauth/callback'],
       logLevel: 'info',
       webhooks: { workerConcurrency: 8, maxAttempts: 8 },
+      proxy: { maxRequestBodyBytes: 10 * 1024 * 1024, timeoutMs: 30_000, forwardHeaders: [] },
       auth: { jwtSecret: undefined, jwksUrl: undefined, orgClaim: 'org', development: false },
     });
     expect(config.providers.microsoft?.params).toEqual({ tenant: 'common' });
     expect(config.providers.google).toMatchObject({ clientId: undefined, clientSecret: undefined, params: {} });
+  });
+
+  it('reads the provider proxy’s limits and extra headers', () => {
+    const config = loadConfig({ PROXY_MAX_REQUEST_BODY_MB: '64', PROXY_TIMEOUT_SECONDS: '120', PROXY_FORWARD_HEADERS: 'X-Tenant, x-tenant , Box-API' });
+    expect(config.proxy).toEqual({ maxRequestBodyBytes: 64 * 1024 * 1024, timeoutMs: 120_000, forwardHeaders: ['x-tenant', 'box-api'] });
   });
 
   it('derives the redirect allow-list and UI URL from PUBLIC_URL', () => {
@@ -148,6 +154,9 @@ describe('bad values name their variable', () => {
     ['WEBHOOK_WORKER_CONCURRENCY', 'many'],
     ['WEBHOOK_MAX_ATTEMPTS', '-1'],
     ['WEBHOOK_MAX_ATTEMPTS', '2.5'],
+    ['PROXY_MAX_REQUEST_BODY_MB', '0'],
+    ['PROXY_TIMEOUT_SECONDS', 'soon'],
+    ['PROXY_FORWARD_HEADERS', 'x-ok,not a header'],
   ])('%s=%j', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.variable).toBe(variable);

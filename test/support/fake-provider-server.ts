@@ -14,9 +14,12 @@ export interface RecordedRequest {
   form(): URLSearchParams;
 }
 
-/** What a handler answers. `dropConnection` destroys the socket: a real network error for the client. */
+/**
+ * What a handler answers: JSON, text or raw bytes (`body`: files, compressed payloads).
+ * `dropConnection` destroys the socket: a real network error for the client.
+ */
 export type FakeResponse =
-  | { status?: number; headers?: Record<string, string>; json?: unknown; text?: string }
+  | { status?: number; headers?: Record<string, string | string[]>; json?: unknown; text?: string; body?: Uint8Array }
   | { dropConnection: true };
 
 /**
@@ -107,8 +110,8 @@ export class FakeProviderServer {
           incoming.socket.destroy();
           return;
         }
-        const headers: Record<string, string> = { ...response.headers };
-        let payload = response.text ?? '';
+        const headers: Record<string, string | string[]> = { ...response.headers };
+        let payload: string | Uint8Array = response.body ?? response.text ?? '';
         if (response.json !== undefined) {
           headers['content-type'] ??= 'application/json; charset=utf-8';
           payload = JSON.stringify(response.json);

@@ -1,0 +1,219 @@
+import type { ProxyConfig } from '../config.js';
+import type { IntegrationCallContext, TokenManager } from '../connections/token-manager.js';
+import { AppError, ErrorCode } from '../errors/app-error.js';
+import type { ProvidersConfig } from '../providers/resolve-provider.js';
+import { failedResponseOf } from '../resilience/failed-response.js';
+import type { ProviderBreakerRegistry } from '../resilience/provider-breakers.js';
+import type { ResilienceLogger } from '../resilience/resilience-logger.js';
+import type { HttpMethod } from '../resilience/http-request.js';
+import { ResilientHttpClient } from '../resilience/resilient-http-client.js';
+import { declaredContentLength, forwardedRequestHeaders, NULL_BODY_STATUSES, returnedResponseHeaders, type ProxyHeadersInit } from './forwarded-headers.js';
+import { providerApiFor } from './provider-api-target.js';
+import { proxyFailure } from './proxy-failure.js';
+import { checkProxyPath, proxiedUrl } from './proxy-path.js';
+import { limitRequestBody } from './request-body-limit.js';
+import { withIdleTimeout } from './response-body-idle-timeout.js';
+
+/** A request to send to an integration's provider API, as `connections.proxy` takes it. */
+export interface ProxyRequest {
+  /** Path below the provider's API base URL, with its query string: `/drive/v3/files?pageSize=10`. */
+  path: string;
+  /** Any method but CONNECT, TRACE and TRACK. @default 'GET' */
+  method?: string | undefined;
+  /** Only the allow-listed ones reach the provider (forwarded-headers.ts); never the caller's credentials. */
+  headers?: ProxyHeadersInit | undefined;
+  /**
+   * A stream is passed on as it is read, never buffered, counted against the body limit, and sent
+   * once (no retry). Bytes and strings are checked against the limit up front and may be sent again
+   * (a retry of an idempotent method; once more after a refused token).
+   */
+  body?: ReadableStream<Uint8Array> | Uint8Array | string | null | undefined;
+  /** Ends the call, and the response body with it. */
+  signal?: AbortSignal | undefined;
+}
+
+export interface ProxyCallOptions {
+  /** The caller's organization: another organization's integration is NOT_FOUND. @default any organization (system code) */
+  organizationId?: string | undefined;
+}
+
+/**
+ * `connections.proxy(integrationId, request)`: the provider's answer as a `Response` (status,
+ * headers as forwarded-headers.ts says, body streamed), or an `AppError`: NOT_FOUND,
+ * INTEGRATION_NOT_CONNECTED, BAD_USER_INPUT (path, method), PAYLOAD_TOO_LARGE, RATE_LIMITED,
+ * PROVIDER_UNAVAILABLE (`details.circuitOpen` when no call was made), PROVIDER_NOT_CONFIGURED.
+ */
+export type ProxyCall = (integrationId: string, request: ProxyRequest, options?: ProxyCallOptions) => Promise<Response>;
+
+export interface ProviderProxyDependencies {
+  tokens: Pick<TokenManager, 'withAccessToken'>;
+  /** Provider endpoints (the API base URL) and the proxy's limits. */
+  config: ProvidersConfig & { proxy?: ProxyConfig | undefined };
+  /** Failed and retried provider calls are logged here, as every provider call's are. @default silent */
+  logger?: ResilienceLogger;
+  /** Whose breakers guard the calls. @default the process's (shared with each provider's API client) */
+  breakers?: ProviderBreakerRegistry;
+}
+
+export const DEFAULT_PROXY_CONFIG: ProxyConfig = Object.freeze({ maxRequestBodyBytes: 10 * 1024 * 1024, timeoutMs: 30_000, forwardHeaders: [] });
+
+/** Methods fetch refuses, and rightly: TRACE would echo our request, token included, to the caller. */
+const REFUSED_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const BODILESS_METHODS = new Set(['GET', 'HEAD']);
+/**
+ * A Retry-After up to this long is waited out (bodiless idempotent requests only); a longer one
+ * goes back to the caller at once as 429 with its Retry-After, rather than holding the request.
+ */
+const MAX_RETRY_AFTER_WAIT_MS = 1_000;
+/**
+ * An upload runs at the caller's pace, which says nothing about the provider: its request has no
+ * attempt timeout (the largest a timer takes), so a slow caller can never open the provider's
+ * breaker. The provider's time to answer is counted from the body's last byte instead.
+ */
+const NO_ATTEMPT_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** The provider refused the access token (HTTP 401): the token manager refreshes it and calls once more. */
+class AccessTokenRefused extends Error {
+  readonly statusCode = 401;
+}
+
+const payloadTooLarge = (maxBytes: number): AppError =>
+  new AppError(ErrorCode.PAYLOAD_TOO_LARGE, `the request body is larger than the proxy's limit of ${maxBytes} bytes`, { maxBytes });
+
+const byteLength = (body: Uint8Array | string): number => (typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+
+/**
+ * The provider proxy: sends a caller's request to an integration's provider API with the
+ * integration's fresh access token (`TokenManager.withAccessToken`: refreshed before expiry and
+ * once on a 401), through the resilience layer (the provider's shared breaker, timeouts, retries
+ * of what is safe to resend, Retry-After), and streams the answer back. Nothing of the caller's
+ * credentials is passed on.
+ */
+export class ProviderProxy {
+  readonly #deps: ProviderProxyDependencies;
+  readonly #config: ProxyConfig;
+  readonly #clients = new Map<string, ResilientHttpClient>();
+
+  constructor(deps: ProviderProxyDependencies) {
+    this.#deps = deps;
+    this.#config = deps.config.proxy ?? DEFAULT_PROXY_CONFIG;
+  }
+
+  readonly proxy: ProxyCall = async (integrationId, request, options = {}) => {
+    const method = (request.method ?? 'GET').toUpperCase();
+    if (!METHOD.test(method) || REFUSED_METHODS.has(method)) throw new AppError(ErrorCode.BAD_USER_INPUT, `the proxy does not pass on ${method} requests`);
+    const path = checkProxyPath(request.path);
+    const headers = forwardedRequestHeaders(request.headers, this.#config.forwardHeaders);
+    const body = request.body ?? undefined;
+    if (body !== undefined && BODILESS_METHODS.has(method)) throw new AppError(ErrorCode.BAD_USER_INPUT, `a ${method} request cannot carry a body`);
+
+    const { maxRequestBodyBytes, timeoutMs } = this.#config;
+    if (!(body instanceof ReadableStream)) {
+      if (body !== undefined && byteLength(body) > maxRequestBodyBytes) throw payloadTooLarge(maxRequestBodyBytes);
+      return this.#send(integrationId, { method, path, headers, body, signal: request.signal }, options);
+    }
+
+    // A streamed body: refused at once when it says it is too long, else counted as it goes.
+    const declared = declaredContentLength(request.headers);
+    if (declared !== undefined && declared > maxRequestBodyBytes) {
+      await body.cancel().catch(() => undefined);
+      throw payloadTooLarge(maxRequestBodyBytes);
+    }
+    if (declared !== undefined) headers['content-length'] = String(declared);
+    const local = new AbortController();
+    let answerTimer: ReturnType<typeof setTimeout> | undefined;
+    const limited = limitRequestBody(body, maxRequestBodyBytes, () => payloadTooLarge(maxRequestBodyBytes), {
+      onOverflow: (error) => local.abort(error),
+      onEnd: () => {
+        answerTimer = setTimeout(
+          () => local.abort(new AppError(ErrorCode.PROVIDER_UNAVAILABLE, `the provider did not answer within ${timeoutMs} ms of the request body`)),
+          timeoutMs,
+        );
+      },
+    });
+    const signal = request.signal ? AbortSignal.any([request.signal, local.signal]) : local.signal;
+    try {
+      return await this.#send(integrationId, { method, path, headers, body: limited, signal }, options, () => clearTimeout(answerTimer));
+    } finally {
+      clearTimeout(answerTimer);
+    }
+  };
+
+  async #send(
+    integrationId: string,
+    request: { method: string; path: string; headers: Record<string, string>; body: ReadableStream<Uint8Array> | Uint8Array | string | undefined; signal: AbortSignal | undefined },
+    options: ProxyCallOptions,
+    /** The provider's response headers arrived. */
+    answered: () => void = () => undefined,
+  ): Promise<Response> {
+    const { method, body } = request;
+    const streamed = body instanceof ReadableStream;
+    let invocations = 0;
+    /** A 401 to a streamed body: it cannot be sent again, so after the refresh this answer is the caller's. */
+    let refused: Response | undefined;
+    const call = async (accessToken: string, context: IntegrationCallContext): Promise<Response> => {
+      invocations += 1;
+      if (refused) return refused;
+      const api = providerApiFor(context, this.#deps.config);
+      const response = await this.#client(context.providerId).stream({
+        url: proxiedUrl(api.baseUrl, request.path),
+        method: method as HttpMethod,
+        headers: api.headers(accessToken, request.headers),
+        body,
+        signal: request.signal,
+        ...(streamed && { timeout: NO_ATTEMPT_TIMEOUT_MS, deadline: NO_ATTEMPT_TIMEOUT_MS }),
+      });
+      answered();
+      if (response.status !== 401 || invocations > 1) return response;
+      if (streamed) refused = response;
+      else await response.body?.cancel();
+      throw new AccessTokenRefused('the provider refused the access token');
+    };
+
+    let upstream: Response;
+    try {
+      upstream = await this.#deps.tokens.withAccessToken(integrationId, call, { organizationId: options.organizationId, requireConnected: true });
+    } catch (error) {
+      await refused?.body?.cancel().catch(() => undefined);
+      // The caller went away, or our own limit or timer ended the call: its reason says which.
+      if (request.signal?.aborted) throw proxyFailure(request.signal.reason);
+      const failed = failedResponseOf(error);
+      if (failed && failed.status !== 429) return this.#answer(new Response(failed.body, failed), method);
+      throw proxyFailure(error);
+    }
+    return this.#answer(upstream, method);
+  }
+
+  /** The provider's answer as the caller gets it: filtered headers, the body streamed with an idle timeout. */
+  #answer(upstream: Response, method: string): Response {
+    const init = { status: upstream.status, statusText: upstream.statusText, headers: returnedResponseHeaders(upstream.headers, method, upstream.status) };
+    if (method === 'HEAD' || NULL_BODY_STATUSES.has(upstream.status) || upstream.body === null) {
+      void upstream.body?.cancel().catch(() => undefined);
+      return new Response(null, init);
+    }
+    const { timeoutMs } = this.#config;
+    const stalled = () => new AppError(ErrorCode.PROVIDER_UNAVAILABLE, `the provider stopped sending its answer for ${timeoutMs} ms`);
+    return new Response(withIdleTimeout(upstream.body, timeoutMs, stalled), init);
+  }
+
+  /** One client per provider; its breaker is the provider's, shared with the provider's API client. */
+  #client(providerId: string): ResilientHttpClient {
+    let client = this.#clients.get(providerId);
+    if (!client) {
+      const { timeoutMs } = this.#config;
+      client = new ResilientHttpClient({
+        name: providerId,
+        timeout: timeoutMs,
+        // Room for retries after quick failures; an attempt's own timeout stays a provider failure
+        // (one cut by the deadline would not count on the breaker).
+        deadline: 2 * timeoutMs,
+        maxRetryAfterMs: MAX_RETRY_AFTER_WAIT_MS,
+        ...(this.#deps.logger && { logger: this.#deps.logger }),
+        ...(this.#deps.breakers && { breakers: this.#deps.breakers }),
+      });
+      this.#clients.set(providerId, client);
+    }
+    return client;
+  }
+}

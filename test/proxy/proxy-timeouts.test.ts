@@ -1,0 +1,138 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { getProviderHealth } from '../../src/resilience/provider-breakers.js';
+import { startTestApp, type TestApp } from '../http/support/test-app.js';
+import { GOOGLE_ACCESS_TOKEN } from '../support/fake-google.js';
+import { seedConnectedIntegration } from './support/seed-connected-integration.js';
+
+/**
+ * Google's Drive endpoints as a provider that stalls: a download that stops sending half-way,
+ * an update (`PATCH /upload/drive/v3/files/:id`) that reads the whole body and never answers, an
+ * `about` that never answers at all, and a media upload that answers once it has the body.
+ */
+class StallingDrive {
+  readonly server: Server;
+  /** Responses left hanging, and whether the proxy closed their connection. */
+  readonly stalled: { response: ServerResponse; closed: boolean }[] = [];
+  uploadedBytes = 0;
+
+  constructor() {
+    this.server = createServer((request, response) => this.#handle(request, response));
+  }
+
+  #handle(request: IncomingMessage, response: ServerResponse): void {
+    const url = new URL(request.url ?? '/', 'http://drive.invalid');
+    const stall = (): void => {
+      const entry = { response, closed: false };
+      response.once('close', () => (entry.closed = true));
+      this.stalled.push(entry);
+    };
+    if (request.headers.authorization !== `Bearer ${GOOGLE_ACCESS_TOKEN}`) {
+      response.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 401, status: 'UNAUTHENTICATED' } }));
+      return;
+    }
+    if (request.method === 'GET' && url.pathname === '/drive/v3/files/stalled' && url.searchParams.get('alt') === 'media') {
+      response.writeHead(200, { 'content-type': 'application/octet-stream' });
+      response.write(randomBytes(64 * 1024));
+      stall();
+      return;
+    }
+    if (request.method === 'GET' && url.pathname === '/drive/v3/about') return stall();
+    let received = 0;
+    request.on('data', (chunk: Buffer) => (received += chunk.length));
+    request.on('end', () => {
+      this.uploadedBytes = received;
+      if (request.method === 'PATCH') return stall();
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'drive#file', id: 'slow-upload', mimeType: 'application/octet-stream' }));
+    });
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+const drive = new StallingDrive();
+let subject: TestApp;
+let integrationId: string;
+let token: string;
+
+beforeAll(async () => {
+  const url = await drive.start();
+  subject = await startTestApp({ GOOGLE_API_BASE_URL: url, PROXY_TIMEOUT_SECONDS: '1' });
+  const organizationId = randomUUID();
+  integrationId = await seedConnectedIntegration(subject.app, { organizationId, providerId: 'google', accessToken: GOOGLE_ACCESS_TOKEN });
+  token = await subject.token({ organizationId });
+});
+
+afterAll(async () => {
+  await subject?.close();
+  await drive.close();
+});
+
+const proxied = (path: string, init: RequestInit = {}): Promise<Response> =>
+  fetch(`${subject.url}/proxy/${integrationId}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) } });
+
+describe('PROXY_TIMEOUT_SECONDS', () => {
+  it('cuts an answer whose provider stops sending, and closes the provider’s connection', async () => {
+    const response = await proxied('/drive/v3/files/stalled?alt=media');
+    expect(response.status).toBe(200);
+    await expect(response.arrayBuffer()).rejects.toThrow();
+    expect(drive.stalled.at(-1)?.closed).toBe(true);
+  });
+
+  it('lets an upload run at the caller’s pace past the timeout, without counting it against the provider', async () => {
+    const before = getProviderHealth('google').consecutiveFailures;
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (sent === 2) return controller.close();
+        // The caller pauses longer than the provider is given to answer.
+        if (sent === 1) await new Promise((resolve) => setTimeout(resolve, 1_500));
+        controller.enqueue(randomBytes(32 * 1024));
+        sent += 1;
+      },
+    });
+    const response = await proxied('/upload/drive/v3/files?uploadType=media', {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(200);
+    expect(drive.uploadedBytes).toBe(64 * 1024);
+    expect(getProviderHealth('google').consecutiveFailures).toBe(before);
+  });
+
+  it('answers 502 when the provider does not answer once it has the whole body', async () => {
+    const response = await proxied('/upload/drive/v3/files/slow-upload?uploadType=media', {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(randomBytes(1024));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(502);
+    expect(await response.json()).toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
+  });
+
+  it('answers 502 when the provider does not answer a GET, and counts that against its breaker', async () => {
+    const before = getProviderHealth('google').consecutiveFailures;
+    const response = await proxied('/drive/v3/about?fields=user');
+    expect(response.status).toBe(502);
+    expect(await response.json()).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', message: 'google did not answer in time; try again later' });
+    expect(getProviderHealth('google').consecutiveFailures).toBeGreaterThan(before);
+  });
+});
