@@ -115,7 +115,7 @@ describe('passing calls on', () => {
   it('passes a POST with a JSON body on, and the provider’s answer back', async () => {
     google.reset();
     const event = { summary: 'Standup', start: { dateTime: '2026-12-07T09:00:00Z' }, end: { dateTime: '2026-12-07T09:15:00Z' } };
-    const response = await proxied(ids.google, '/calendar/v3/calendars/primary/events', {
+    const response = await proxied(ids.google, '/calendar/v3/calendars/primary/events?sendUpdates=none', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(event),
