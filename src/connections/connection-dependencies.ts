@@ -5,6 +5,7 @@ import { createResilientOAuthFetch } from '../providers/oauth/resilient-oauth-fe
 import type { ProviderId } from '../providers/provider-ids.js';
 import type { ProvidersConfig } from '../providers/resolve-provider.js';
 import type { PubSub } from '../pubsub/topics.js';
+import type { ConnectionLifecycle } from './connection-lifecycle.js';
 
 /** The slice of the application config the connection services read. */
 export interface ConnectionsConfig extends ProvidersConfig {
@@ -30,6 +31,8 @@ export interface ConnectionDependencies {
    */
   oauthFetch?: (providerId: ProviderId) => OAuthFetch;
   logger?: ConnectionsLogger;
+  /** Provider subscriptions made on connect and stopped before revocation on disconnect. @default none */
+  lifecycle?: ConnectionLifecycle;
 }
 
 export const silentConnectionsLogger: ConnectionsLogger = { info: () => undefined, warn: () => undefined };

@@ -18,10 +18,12 @@ export interface ConnectionServicesOptions {
   /** Each provider client's `testConnection`. */
   testers: Readonly<Partial<Record<ProviderId, ConnectionTester>>>;
   tokenManager?: TokenManagerOptions;
+  /** A token manager made beforehand (the composition root hands it to provider subscriptions too). @default a new one over `deps` */
+  tokens?: TokenManager;
 }
 
 export function createConnectionServices(deps: ConnectionDependencies, options: ConnectionServicesOptions): ConnectionServices {
-  const tokens = new TokenManager(deps, options.tokenManager);
+  const tokens = options.tokens ?? new TokenManager(deps, options.tokenManager);
   return {
     connections: new ConnectionService(deps),
     disconnects: new DisconnectService(deps),

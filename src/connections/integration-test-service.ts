@@ -84,6 +84,14 @@ export class IntegrationTestService {
       }
       return row;
     });
+    // A FAILED provider subscription makes the integration unhealthy without saying anything about its credentials.
+    if (healthy && after.status !== 'disconnected') {
+      const problem = (await this.deps.lifecycle?.healthProblem(after)) ?? null;
+      if (problem) {
+        healthy = false;
+        error = problem;
+      }
+    }
     if (after.status !== before.status) await this.deps.pubsub.publish('integrationStatusChanged', toIntegrationSnapshot(after));
     // The same status with a new sync time or message: only read caches need to know.
     else await this.deps.pubsub.publish('organizationDataChanged', { organizationId: principal.organizationId });

@@ -54,4 +54,11 @@ export interface ProviderDefinition {
   userScopeParam?: { parameter: string; prefix: string };
   /** Tenant used in `{tenant}` when configuration names none. */
   defaultTenant?: string;
+  /**
+   * Resources a connection can subscribe to for webhooks, in the provider's own terms; `{name}`
+   * stands for one path segment (see src/subscriptions/resource-patterns.ts).
+   */
+  subscribableResources: readonly string[];
+  /** Subscribed on connect and reconnect. */
+  defaultSubscriptions: readonly string[];
 }

@@ -38,6 +38,8 @@ const google = {
   pkce: true,
   authorizationParams: { access_type: 'offline', prompt: 'consent', include_granted_scopes: 'true' },
   tokenEndpointAuthMethod: 'client_secret_post',
+  subscribableResources: ['calendar/{calendarId}', 'drive/changes', 'gmail/{labelId}'],
+  defaultSubscriptions: ['calendar/primary'],
 } satisfies ProviderDefinition;
 
 /**
@@ -73,6 +75,9 @@ const slack = {
   // oauth.v2.access: "avoid sending client_id and client_secret as parameters … use HTTP Basic".
   tokenEndpointAuthMethod: 'client_secret_basic',
   userScopeParam: { parameter: 'user_scope', prefix: 'user:' },
+  // The Events API is configured once for the app; there is nothing to subscribe to per connection.
+  subscribableResources: [],
+  defaultSubscriptions: [],
 } satisfies ProviderDefinition;
 
 /**
@@ -125,6 +130,8 @@ const microsoft = {
   authorizationParams: { response_mode: 'query' },
   tokenEndpointAuthMethod: 'client_secret_post',
   defaultTenant: 'common',
+  subscribableResources: ['/me/events', '/me/messages', "/me/mailFolders('{folderId}')/messages", '/teams/{teamId}/channels/{channelId}/messages'],
+  defaultSubscriptions: ['/me/events'],
 } satisfies ProviderDefinition;
 
 /**
@@ -152,6 +159,8 @@ const asana = {
   pkce: true,
   authorizationParams: {},
   tokenEndpointAuthMethod: 'client_secret_post',
+  subscribableResources: ['{resourceGid}'],
+  defaultSubscriptions: [],
 } satisfies ProviderDefinition;
 
 /** Every provider this deployment knows, keyed by id. */

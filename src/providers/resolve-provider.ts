@@ -52,6 +52,10 @@ export interface ResolvedProvider {
   scopes: readonly ProviderScope[];
   defaultScopes: readonly string[];
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  /** Resource patterns a connection may subscribe to for webhooks (`{name}` = one segment). */
+  subscribableResources: readonly string[];
+  /** Subscribed on connect and reconnect. */
+  defaultSubscriptions: readonly string[];
 }
 
 const fillTenant = (url: string, tenant: string | undefined): string =>
@@ -92,5 +96,7 @@ export function resolveProvider(id: ProviderId, config: ProvidersConfig): Resolv
     scopes: definition.scopes,
     defaultScopes: definition.defaultScopes,
     tokenEndpointAuthMethod: definition.tokenEndpointAuthMethod,
+    subscribableResources: definition.subscribableResources,
+    defaultSubscriptions: definition.defaultSubscriptions,
   };
 }
