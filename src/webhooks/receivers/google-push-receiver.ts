@@ -41,7 +41,7 @@ export function createGooglePushReceiver({ directory, pubsub, logger }: GooglePu
   return {
     async receive(request) {
       const channelId = request.headers['x-goog-channel-id'];
-      if (channelId === undefined && pubsub && request.headers.authorization !== undefined) return receiveGmail(request, pubsub, directory, logger);
+      if (channelId === undefined && pubsub) return receiveGmail(request, pubsub, directory, logger);
       const token = request.headers['x-goog-channel-token'];
       const resourceState = request.headers['x-goog-resource-state'];
       const messageNumber = request.headers['x-goog-message-number'];
