@@ -10,6 +10,7 @@ import { createTokenCipher } from '../../../src/crypto/token-sealing.js';
 import type { ProviderSubscriptionSnapshot } from '../../../src/pubsub/topics.js';
 import { createLogger } from '../../../src/logger.js';
 import { ProviderBreakerRegistry } from '../../../src/resilience/provider-breakers.js';
+import { ASANA_ACCESS_TOKEN, createFakeAsana, type FakeAsana } from '../../support/fake-asana.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { createFakeGoogle, GOOGLE_ACCESS_TOKEN, type FakeGoogle, type FakeGoogleOptions } from '../../support/fake-google.js';
 import { createFakeMicrosoft, GRAPH_ACCESS_TOKEN, type FakeMicrosoft } from '../../support/fake-microsoft.js';
@@ -32,6 +33,7 @@ export interface ProviderFakes {
   log: RequestLog;
   microsoft: FakeMicrosoft;
   google: FakeGoogle;
+  asana: FakeAsana;
   /** The service's environment for these fakes (API base URLs, credentials). */
   env: Record<string, string>;
   close(): Promise<void>;
@@ -43,15 +45,21 @@ export async function startProviderFakes(options: { google?: FakeGoogleOptions }
   const log = new RequestLog();
   const microsoft = createFakeMicrosoft({ clock, log });
   const google = createFakeGoogle({ clock, log, ...options.google });
+  const asana = createFakeAsana({ clock, log });
   installGmailProfile(google.server, google.tokens);
   await microsoft.server.start();
   await google.server.start();
+  await asana.server.start();
   return {
     clock,
     log,
     microsoft,
     google,
+    asana,
     env: {
+      ASANA_CLIENT_ID: 'asana-client',
+      ASANA_CLIENT_SECRET: 'asana-secret',
+      ASANA_API_BASE_URL: `${asana.server.url}/api/1.0`,
       MICROSOFT_CLIENT_ID: 'ms-client',
       MICROSOFT_CLIENT_SECRET: 'ms-secret',
       MICROSOFT_API_BASE_URL: `${microsoft.server.url}/v1.0`,
@@ -62,6 +70,7 @@ export async function startProviderFakes(options: { google?: FakeGoogleOptions }
     async close() {
       await microsoft.server.close();
       await google.server.close();
+      await asana.server.close();
     },
   };
 }
@@ -121,7 +130,7 @@ export async function startSubscriptionApp(
 /** One key for every app of a test run: apps on one database must open each other's sealed values. */
 const ENCRYPTION_KEY = randomBytes(32).toString('hex');
 
-const TOKENS: Record<string, string> = { microsoft: GRAPH_ACCESS_TOKEN, google: GOOGLE_ACCESS_TOKEN };
+const TOKENS: Record<string, string> = { microsoft: GRAPH_ACCESS_TOKEN, google: GOOGLE_ACCESS_TOKEN, asana: ASANA_ACCESS_TOKEN };
 
 /** A CONNECTED integration with an access token the provider fake accepts (it never expires here). */
 export async function insertConnectedIntegration(
