@@ -128,7 +128,7 @@ export async function startSubscriptionApp(
 }
 
 /** One key for every app of a test run: apps on one database must open each other's sealed values. */
-const ENCRYPTION_KEY = randomBytes(32).toString('hex');
+export const ENCRYPTION_KEY = randomBytes(32).toString('hex');
 
 const TOKENS: Record<string, string> = { microsoft: GRAPH_ACCESS_TOKEN, google: GOOGLE_ACCESS_TOKEN, asana: ASANA_ACCESS_TOKEN };
 
