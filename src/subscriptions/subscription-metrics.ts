@@ -57,6 +57,6 @@ export const subscriptionSoonestExpiry = new Gauge({
 
 export const subscriptionActions = new Counter({
   name: 'provider_subscription_actions_total',
-  help: 'Scheduler actions on provider subscriptions by provider, action (create, renew, reauthorize, check, stop) and outcome (ok, failed, gone, lapsed).',
+  help: 'Scheduler actions on provider subscriptions by provider, action (create, renew, reauthorize, check, stop) and outcome (ok, failed, rate_limited, gone, lapsed).',
   labelNames: ['provider', 'action', 'outcome'] as const,
 });

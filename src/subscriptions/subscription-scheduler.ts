@@ -96,6 +96,9 @@ function isPermanent(error: unknown): boolean {
 
 const retryAfterOf = (error: unknown): number | undefined => (error instanceof IntegrationError ? error.retryAfterMs : undefined);
 
+/** A request refused by a rate limit is tried again no sooner than this, whatever the provider said. */
+const RATE_LIMITED_MIN_WAIT_MS = 1000;
+
 const isRateLimited = (error: unknown): boolean => error instanceof IntegrationError && (error.code === IntegrationErrorCode.RATE_LIMITED || error.statusCode === 429);
 
 /**
@@ -312,9 +315,10 @@ export class SubscriptionScheduler {
         return;
       }
       const result = this.failureResult(claim, action, state, error, this.now());
-      subscriptionActions.inc({ provider: claim.provider, action, outcome: 'failed' });
-      this.options.logger.warn(
-        { subscriptionId: claim.id, provider: claim.provider, resource: claim.resource, action, attempts: claim.attempts + 1, status: result.status, retryAt: result.renewAt.toISOString(), err: error },
+      subscriptionActions.inc({ provider: claim.provider, action, outcome: isRateLimited(error) ? 'rate_limited' : 'failed' });
+      (isRateLimited(error) ? this.options.logger.debug : this.options.logger.warn).call(
+        this.options.logger,
+        { subscriptionId: claim.id, provider: claim.provider, resource: claim.resource, action, attempts: result.attempts, status: result.status, retryAt: result.renewAt.toISOString(), err: error },
         `subscription ${action} failed`,
       );
       const row = await this.options.store.finish(claim, result, this.now());
@@ -371,28 +375,33 @@ export class SubscriptionScheduler {
 
   private successResult(outcome: ProtocolOutcome, now: Date): WorkResult {
     const next = outcome.next ?? (outcome.expiresAt ? { action: 'renew' as const, at: renewalTime(now, outcome.expiresAt) } : { action: 'check' as const, at: new Date(now.getTime() + this.settings.reconcileMs) });
-    return { status: 'active', externalId: outcome.externalId, expiresAt: outcome.expiresAt, state: outcome.state, nextAction: next.action, renewAt: next.at, error: null, failingSince: null };
+    return { status: 'active', externalId: outcome.externalId, expiresAt: outcome.expiresAt, state: outcome.state, nextAction: next.action, renewAt: next.at, error: null, failingSince: null, attempts: 0 };
   }
 
   private goneResult(claim: ProviderSubscriptionRow, state: ProtocolState, now: Date): WorkResult {
-    return { status: 'expired', externalId: null, expiresAt: claim.expiresAt, state, nextAction: 'create', renewAt: now, error: null, failingSince: null };
+    return { status: 'expired', externalId: null, expiresAt: claim.expiresAt, state, nextAction: 'create', renewAt: now, error: null, failingSince: null, attempts: 0 };
   }
 
   private failureResult(claim: ProviderSubscriptionRow, action: Exclude<SubscriptionAction, 'stop'>, state: ProtocolState, error: unknown, now: Date): WorkResult {
+    const unchanged = { externalId: claim.externalId, expiresAt: claim.expiresAt, state, nextAction: action };
+    if (isRateLimited(error)) {
+      // Not a failure of the subscription: the provider asked us to slow down (the pacer has
+      // lowered the pace already). Tried again once the provider's Retry-After has passed.
+      const wait = Math.max(retryAfterOf(error) ?? 0, RATE_LIMITED_MIN_WAIT_MS) * (1 + Math.random() / 2);
+      return { ...unchanged, status: claim.status as WorkResult['status'], renewAt: new Date(now.getTime() + wait), error: claim.lastError, failingSince: claim.failingSince, attempts: claim.attempts };
+    }
     const failingSince = claim.failingSince ?? now;
     const permanent = isPermanent(error);
     const failed = permanent || claim.status === 'failed' || now.getTime() - failingSince.getTime() >= this.settings.failAfterMs;
     const delay = permanent ? this.settings.retryMaxMs : retryDelay(claim.attempts, this.settings.retryBaseMs, this.settings.retryMaxMs, retryAfterOf(error));
     return {
+      ...unchanged,
       // Until it counts as FAILED it keeps showing what it was (PENDING, ACTIVE, EXPIRED); a stop never gets here.
       status: failed ? 'failed' : (claim.status as WorkResult['status']),
-      externalId: claim.externalId,
-      expiresAt: claim.expiresAt,
-      state,
-      nextAction: action,
       renewAt: new Date(now.getTime() + delay),
       error: describe(error),
       failingSince,
+      attempts: claim.attempts + 1,
     };
   }
 

@@ -17,6 +17,8 @@ export interface WorkResult {
   error: string | null;
   /** On failure: when the current run of failures began. */
   failingSince: Date | null;
+  /** Failed attempts in a row after this one. */
+  attempts: number;
 }
 
 const MAX_ERROR_LENGTH = 2000;
@@ -144,8 +146,7 @@ export class SubscriptionStore {
                                  when next_action is distinct from ? then next_action else ? end,
               renew_at = case when status = 'stopped' then ?
                               when next_action is distinct from ? then renew_at else ? end,
-              attempts = case when ?::text is null then 0 else attempts + 1 end,
-              failing_since = ?, last_error = ?,
+              attempts = ?, failing_since = ?, last_error = ?,
               lease_owner = null, lease_expires_at = null, updated_at = now()
             where id = ? and lease_owner = ?
             returning *`,
@@ -159,7 +160,7 @@ export class SubscriptionStore {
             now,
             claim.nextAction,
             result.renewAt,
-            result.error,
+            result.attempts,
             result.failingSince,
             result.error?.slice(0, MAX_ERROR_LENGTH) ?? null,
             claim.id,
