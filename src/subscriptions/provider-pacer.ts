@@ -7,7 +7,11 @@ export interface ProviderPacerOptions {
   initialRate?: number;
   /** The pace never drops below this, so a provider that throttles hard is still probed. @default 1 */
   minRate?: number;
-  /** Permits that may pile up while idle, in seconds of the current rate: the largest burst. @default 0.2 */
+  /**
+   * Permits that may pile up while idle, in seconds of the current rate: the largest burst. Small,
+   * because a provider counting requests in a sliding window refuses bursts above its limit even
+   * when the average is below it. @default 0.05
+   */
   burstSeconds?: number;
   /**
    * A 429 whose Retry-After is longer than this pauses every request to the provider until then
@@ -47,8 +51,8 @@ const ms = (value: string | Date | null): number | null => (value === null ? nul
 
 /** The measurement window: outcomes are summed over it before the pace is adjusted. */
 const WINDOW_MS = 1000;
-/** While probing, a window that used every permit without a 429 raises the pace by half. */
-const PROBE_FACTOR = 1.5;
+/** While probing, a window that used every permit without a 429 doubles the pace. */
+const PROBE_FACTOR = 2;
 /** Once the limit was met, a busy window without a 429 raises the pace by 1 % (+0.2/s): a slow climb back to the limit. */
 const CLIMB_FACTOR = 1.01;
 const CLIMB_STEP = 0.2;
@@ -61,7 +65,7 @@ const BELOW_ACCEPTED = 0.97;
  * and the outcomes of the current one-second window, reported by every instance with its next
  * request for permits.
  *
- * - Until the first 429 the rate grows by half each second it was the bottleneck (probing).
+ * - Until the first 429 the rate doubles each second it was the bottleneck (probing).
  * - A second with 429s means the provider accepted about `window_ok` requests in it: the rate
  *   becomes 97 % of that, and from then on climbs 1 % per busy second, so it settles just under
  *   the provider's limit and finds it again if the limit changes.
@@ -87,7 +91,7 @@ export class ProviderPacer {
     this.database = options.database;
     this.initialRate = options.initialRate ?? 10;
     this.minRate = options.minRate ?? 1;
-    this.burstSeconds = options.burstSeconds ?? 0.2;
+    this.burstSeconds = options.burstSeconds ?? 0.05;
     this.pauseAboveMs = options.pauseAboveMs ?? 1000;
     this.now = options.now ?? Date.now;
   }
@@ -162,7 +166,7 @@ export class ProviderPacer {
     const now = this.now();
     await em.execute(
       `insert into provider_rate_limits (provider, rate, tokens, refilled_at, window_started_at) values (?, ?, ?, ?, ?) on conflict (provider) do nothing`,
-      [provider, this.initialRate, this.initialRate * this.burstSeconds, new Date(now), new Date(now)],
+      [provider, this.initialRate, Math.max(1, this.initialRate * this.burstSeconds), new Date(now), new Date(now)],
     );
     const [row] = await em.execute<RateRow[]>(`select * from provider_rate_limits where provider = ? for update`, [provider]);
     if (!row) throw new Error(`provider_rate_limits row of ${provider} vanished`);
@@ -193,7 +197,8 @@ export class ProviderPacer {
     }
 
     const elapsed = Math.max(0, now - ms(row.refilled_at)!) / 1000;
-    let tokens = Math.min(rate * this.burstSeconds, Number(row.tokens) + rate * elapsed);
+    // At least one whole permit must fit, or a slow pace would never grant any.
+    let tokens = Math.min(Math.max(1, rate * this.burstSeconds), Number(row.tokens) + rate * elapsed);
     let granted = 0;
     let waitMs: number;
     if (pausedUntil !== null && pausedUntil > now) {
