@@ -33,6 +33,16 @@ const WORKSPACES = [
  * {@link installAsanaWebhooks}. A token the fake does not hold (by default all but
  * {@link ASANA_ACCESS_TOKEN}) gets Asana's 401; `server.rateLimit(n)` answers Asana's 429 with
  * `Retry-After` (https://developers.asana.com/docs/rate-limits).
+ *
+ * Driving it:
+ * ```ts
+ * const asana = createFakeAsana({ clock, log });
+ * const apiBaseUrl = `${await asana.server.start()}/api/1.0`;
+ * // … the service creates a webhook: the handshake reaches its target before the 201 …
+ * await asana.webhooks.change('1200000000000200'); // signed events to the project's webhooks
+ * await asana.webhooks.heartbeat();
+ * asana.webhooks.deleteOnCommand(gid); // or fail deliveries and clock.advance(24 * HOUR)
+ * ```
  */
 export function createFakeAsana(options: FakeAsanaOptions = {}): FakeAsana {
   const tasks: unknown[] = [];

@@ -59,6 +59,21 @@ export interface FakeGoogle {
  * the push tokens at `/oauth2/v3/certs`. A token the fake does not hold (by default all but
  * {@link GOOGLE_ACCESS_TOKEN}) gets Google's 401; `server.rateLimit(n)` answers Google's
  * `rateLimitExceeded`.
+ *
+ * Driving it:
+ * ```ts
+ * const google = createFakeGoogle({ clock, log });
+ * const origin = await google.server.start(); // API base and JWKS: `${origin}/oauth2/v3/certs`
+ * google.pubsub.createTopic('projects/integrations-test/topics/gmail', [GMAIL_PUBLISHER])
+ *   .createPushSubscription({ name: 'projects/integrations-test/subscriptions/push', topic: 'projects/integrations-test/topics/gmail',
+ *     pushEndpoint: `${serviceUrl}/webhooks/google`, audience, serviceAccountEmail });
+ * // … the service watches a calendar: the fake answers, then sends `sync` …
+ * await google.server.idle(); // the sync (and Gmail's first push) has been delivered
+ * await google.channels.changeCalendar('primary');
+ * await google.gmail.receiveMail({ labelIds: ['INBOX'] });
+ * await google.pubsub.publish(topic, data, { token: { audience: 'wrong' } }); // negative test
+ * clock.advance(8 * DAY); // channels and watches lapse
+ * ```
  */
 export function createFakeGoogle(options: FakeGoogleOptions = {}): FakeGoogle {
   const sent: SentGmailMessage[] = [];

@@ -31,6 +31,20 @@ export interface FakeMicrosoft {
  * {@link GRAPH_ACCESS_TOKEN}) gets Graph's 401; `server.rateLimit(n)` answers Graph's 429 with
  * `Retry-After` in seconds (https://learn.microsoft.com/en-us/graph/throttling).
  * Subscriptions: {@link installGraphSubscriptions}.
+ *
+ * Driving it:
+ * ```ts
+ * const clock = new FakeClock();
+ * const log = new RequestLog(); // also handed to startOidcServer({ log, clock, … })
+ * const graph = createFakeMicrosoft({ clock, log });
+ * const apiBaseUrl = `${await graph.server.start()}/v1.0`;
+ * // … the service creates a subscription; Graph validated its notificationUrl first …
+ * await graph.subscriptions.notify([{ subscriptionId }]);
+ * await graph.subscriptions.lifecycle(subscriptionId, 'reauthorizationRequired');
+ * clock.advance(3 * DAY); // the subscription lapses unless renewed
+ * graph.tokens.revoke(GRAPH_ACCESS_TOKEN); // next call: 401, to exercise refresh
+ * graph.server.latencyMs = 50; graph.server.rateLimit(100); // for bench/subscriptions
+ * ```
  */
 export function createFakeMicrosoft(options: FakeMicrosoftOptions = {}): FakeMicrosoft {
   const sentMail: unknown[] = [];

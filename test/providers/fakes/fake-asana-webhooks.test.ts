@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { createFakeAsana, ASANA_ACCESS_TOKEN } from '../../support/fake-asana.js';
 import { FakeClock, HOUR } from '../../support/fake-clock.js';
 import { RequestLog } from '../../support/fake-request-log.js';
+import { callApi, type ApiAnswer } from './support/call-api.js';
 import { RecordingReceiver, type Received, type ReceiverAnswer } from './support/recording-receiver.js';
 
 const WORKSPACE = '1200000000000010';
@@ -40,17 +41,9 @@ afterAll(async () => {
   await receiver.close();
 });
 
-async function call(method: string, path: string, body?: unknown, token = ASANA_ACCESS_TOKEN): Promise<{ status: number; headers: Headers; json: Record<string, any> }> {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, json: text ? (JSON.parse(text) as Record<string, any>) : {} };
-}
+const call = (method: string, path: string, body?: unknown, token = ASANA_ACCESS_TOKEN): Promise<ApiAnswer> => callApi(`${api}${path}`, method, token, body);
 
-const create = (resource = PROJECT, target = `${receiver.url}/webhooks/asana/hook-1`): ReturnType<typeof call> => call('POST', '/webhooks', { data: { resource, target, filters: [{ resource_type: 'task', action: 'changed' }] } });
+const create = (resource = PROJECT, target = `${receiver.url}/webhooks/asana/hook-1`): Promise<ApiAnswer> => call('POST', '/webhooks', { data: { resource, target, filters: [{ resource_type: 'task', action: 'changed' }] } });
 
 describe('establishing a webhook', () => {
   it('performs the X-Hook-Secret handshake while the create call is open, then answers 201', async () => {

@@ -3,6 +3,7 @@ import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { DAY, FakeClock } from '../../support/fake-clock.js';
 import { GMAIL_PUBLISHER } from '../../support/fake-gmail-watch.js';
 import { createFakeGoogle, GOOGLE_ACCESS_TOKEN } from '../../support/fake-google.js';
+import { callApi, type ApiAnswer } from './support/call-api.js';
 import { RecordingReceiver, type Received } from './support/recording-receiver.js';
 
 const TOPIC = 'projects/integrations-test/topics/gmail';
@@ -37,15 +38,7 @@ afterAll(async () => {
   await receiver.close();
 });
 
-async function call(path: string, body?: unknown): Promise<{ status: number; json: Record<string, any> }> {
-  const response = await fetch(`${api}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${GOOGLE_ACCESS_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? (JSON.parse(text) as Record<string, any>) : {} };
-}
+const call = (path: string, body?: unknown): Promise<ApiAnswer> => callApi(`${api}${path}`, 'POST', GOOGLE_ACCESS_TOKEN, body);
 
 /** What the service has to do with a push: verify its token, then read the message. */
 async function verifyPush(request: Received): Promise<{ claims: Record<string, unknown>; notification: Record<string, unknown>; message: Record<string, any> }> {
@@ -59,7 +52,8 @@ async function verifyPush(request: Received): Promise<{ claims: Record<string, u
 describe('users.watch', () => {
   it('answers historyId and a 7-day expiration, then pushes a signed notification at once', async () => {
     const watch = await call('/gmail/v1/users/me/watch', { topicName: TOPIC, labelIds: ['INBOX'], labelFilterBehavior: 'INCLUDE' });
-    expect(watch).toEqual({ status: 200, json: { historyId: google.gmail.historyId(), expiration: String(clock.now() + 7 * DAY) } });
+    expect(watch.status).toBe(200);
+    expect(watch.json).toEqual({ historyId: google.gmail.historyId(), expiration: String(clock.now() + 7 * DAY) });
     await google.server.idle();
     expect(receiver.received).toHaveLength(1);
     const { claims, notification, message } = await verifyPush(receiver.received[0]!);

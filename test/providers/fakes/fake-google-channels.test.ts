@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { DAY, FakeClock, HOUR } from '../../support/fake-clock.js';
 import { createFakeGoogle, GOOGLE_ACCESS_TOKEN } from '../../support/fake-google.js';
 import { RequestLog } from '../../support/fake-request-log.js';
+import { callApi, type ApiAnswer } from './support/call-api.js';
 import { RecordingReceiver, type Received } from './support/recording-receiver.js';
 
 const clock = new FakeClock(Date.parse('2026-12-05T09:00:00Z'));
@@ -30,15 +31,7 @@ afterAll(async () => {
   await receiver.close();
 });
 
-async function call(method: string, path: string, body?: unknown, token = GOOGLE_ACCESS_TOKEN): Promise<{ status: number; headers: Headers; json: Record<string, any> }> {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, json: text ? (JSON.parse(text) as Record<string, any>) : {} };
-}
+const call = (method: string, path: string, body?: unknown, token = GOOGLE_ACCESS_TOKEN): Promise<ApiAnswer> => callApi(`${api}${path}`, method, token, body);
 
 const channel = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
   id: `0f6c1a52-3d8e-4a7b-9c1d-${String(++channelNumber).padStart(12, '0')}`,

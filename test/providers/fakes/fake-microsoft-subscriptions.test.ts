@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { DAY, FakeClock, HOUR, MINUTE } from '../../support/fake-clock.js';
 import { createFakeMicrosoft, GRAPH_ACCESS_TOKEN } from '../../support/fake-microsoft.js';
 import { RequestLog } from '../../support/fake-request-log.js';
+import { callApi, type ApiAnswer } from './support/call-api.js';
 import { echoGraphValidation, RecordingReceiver } from './support/recording-receiver.js';
 
 const clock = new FakeClock(Date.parse('2026-12-05T09:00:00Z'));
@@ -29,15 +30,7 @@ afterAll(async () => {
   await receiver.close();
 });
 
-async function call(method: string, path: string, body?: unknown, token = GRAPH_ACCESS_TOKEN): Promise<{ status: number; json: Record<string, any> }> {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? (JSON.parse(text) as Record<string, any>) : {} };
-}
+const call = (method: string, path: string, body?: unknown, token = GRAPH_ACCESS_TOKEN): Promise<ApiAnswer> => callApi(`${api}${path}`, method, token, body);
 
 const inHours = (hours: number): string => new Date(clock.now() + hours * HOUR).toISOString();
 
@@ -77,7 +70,7 @@ describe('creating a subscription', () => {
     const before = graph.subscriptions.subscriptions.size;
     receiver.answer = (request) => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(request.query.get('validationToken')) });
     const refused = await call('POST', '/subscriptions', subscriptionBody());
-    expect(refused).toEqual({
+    expect(refused).toMatchObject({
       status: 400,
       json: { error: expect.objectContaining({ code: 'ValidationError', message: 'Subscription validation request failed. Response must exactly match validationToken query parameter.' }) },
     });
