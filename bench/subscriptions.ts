@@ -2,8 +2,8 @@
  * Provider-subscription renewal benchmark (`npm run bench:subscriptions`).
  *
  * 10,000 Microsoft Graph subscriptions (on 100 integrations) all fall due for renewal within one
- * minute; two service instances (child processes running the scheduler, bench/subscriptions-
- * instance.ts) renew them against a fake Graph (test/support/fake-provider-server.ts) that
+ * minute; two service instances (child processes running the scheduler,
+ * test/subscriptions/support/scheduler-process.ts) renew them against a fake Graph (test/support/fake-provider-server.ts) that
  * answers after 50 ms and refuses with 429 + Retry-After above 100 requests/s in any one-second
  * window. Every subscription expires five minutes after it falls due.
  *
@@ -84,7 +84,7 @@ async function learnedRate(url: string): Promise<number | undefined> {
 }
 
 async function startInstance(env: Record<string, string>): Promise<ChildProcess> {
-  const child = fork(new URL('./subscriptions-instance.ts', import.meta.url).pathname, [JSON.stringify(env)], {
+  const child = fork(new URL('../test/subscriptions/support/scheduler-process.ts', import.meta.url).pathname, [JSON.stringify(env)], {
     execArgv: ['--import', './scripts/register.mjs', '--no-warnings'],
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });

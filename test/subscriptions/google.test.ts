@@ -7,12 +7,11 @@ import {
   graphql,
   insertConnectedIntegration,
   settle,
-  startProviderFakes,
   startSubscriptionApp,
   storedSubscription,
   subscribe,
   tokenFor,
-  type ProviderFakes,
+  useSubscriptionTest,
   type SubscriptionApp,
 } from './support/subscription-harness.js';
 
@@ -26,87 +25,72 @@ const TOPIC = 'projects/integrations-test/topics/gmail-push';
 const AUDIENCE = 'https://integrations.example/webhooks/google';
 const PUSHER = 'gmail-push@integrations-test.iam.gserviceaccount.com';
 
-let db: TestDatabase;
-let fakes: ProviderFakes;
-let service: SubscriptionApp;
-const organizationId = randomUUID();
-let token: string;
-let integrationId: string;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  fakes = await startProviderFakes();
-  fakes.google.pubsub.createTopic(TOPIC, [GMAIL_PUBLISHER]);
-  service = await startSubscriptionApp(db.url, fakes, {
+const test = useSubscriptionTest({
+  beforeApp: async (fakes) => {
+    fakes.google.pubsub.createTopic(TOPIC, [GMAIL_PUBLISHER]);
+  },
+  env: (fakes) => ({
     GOOGLE_PUBSUB_TOPIC: TOPIC,
     GOOGLE_PUBSUB_AUDIENCE: AUDIENCE,
     GOOGLE_PUBSUB_SERVICE_ACCOUNT: PUSHER,
     GOOGLE_PUBSUB_JWKS_URL: `${fakes.google.server.url}/oauth2/v3/certs`,
-  });
-  fakes.google.pubsub.createPushSubscription({
-    name: 'projects/integrations-test/subscriptions/gmail-push',
-    topic: TOPIC,
-    pushEndpoint: `${service.url}/webhooks/google`,
-    audience: AUDIENCE,
-    serviceAccountEmail: PUSHER,
-  });
-  token = await tokenFor(service.app, organizationId);
-  integrationId = await insertConnectedIntegration(service.app, organizationId, 'google');
+  }),
+  afterApp: async ({ fakes, service }) => {
+    fakes.google.pubsub.createPushSubscription({
+      name: 'projects/integrations-test/subscriptions/gmail-push',
+      topic: TOPIC,
+      pushEndpoint: `${service.url}/webhooks/google`,
+      audience: AUDIENCE,
+      serviceAccountEmail: PUSHER,
+    });
+  },
 });
+let integrationId: string;
 
-afterAll(async () => {
-  await service?.close();
-  await fakes?.close();
-  await db?.close();
+beforeAll(async () => {
+  integrationId = await insertConnectedIntegration(test.service.app, test.organizationId, 'google');
 });
-
-const runDue = () => service.app.subscriptions.scheduler.runDue();
-
-const eventsOf = (subscriptionId: string) =>
-  service.app.database.asSystem((em) =>
-    em.execute<{ event_type: string; payload: Record<string, unknown> }[]>(`select event_type, payload from webhook_events where provider_subscription_id = ? order by created_at`, [subscriptionId]),
-  );
 
 describe('a Google Calendar watch channel', () => {
   let id: string;
   let channelId: string;
 
   it('opens a channel whose sync message is acknowledged and not stored', async () => {
-    id = (await subscribe(service.url, token, integrationId, 'calendar/primary')).id;
-    expect(await runDue()).toBe(1);
-    await fakes.google.server.idle();
-    const row = await storedSubscription(service.app, id);
+    id = (await subscribe(test.service.url, test.token, integrationId, 'calendar/primary')).id;
+    expect(await test.runDue()).toBe(1);
+    await test.fakes.google.server.idle();
+    const row = await storedSubscription(test.service.app, id);
     expect(row.status).toBe('active');
     channelId = row.external_id as string;
-    const channel = fakes.google.channels.channels.get(channelId)!;
-    expect(channel).toMatchObject({ address: `${service.url}/webhooks/google`, watched: 'calendar:ada@example.com' });
+    const channel = test.fakes.google.channels.channels.get(channelId)!;
+    expect(channel).toMatchObject({ address: `${test.service.url}/webhooks/google`, watched: 'calendar:ada@example.com' });
     expect((row.state as { resourceId: string }).resourceId).toBe(channel.resourceId);
     expect(new Date(row.expires_at as string).getTime()).toBe(channel.expiresAt);
-    const sync = fakes.google.deliveries.find((delivery) => delivery.kind === 'sync' && delivery.headers['x-goog-channel-id'] === channelId)!;
+    const sync = test.fakes.google.deliveries.find((delivery) => delivery.kind === 'sync' && delivery.headers['x-goog-channel-id'] === channelId)!;
     expect(sync.status).toBe(200);
-    expect(await eventsOf(id)).toEqual([]);
-    expect(fakes.google.server.violations).toEqual([]);
+    expect(await test.eventsOf(id)).toEqual([]);
+    expect(test.fakes.google.server.violations).toEqual([]);
   });
 
   it('stores changes with the subscription they came through', async () => {
-    const [delivery] = await fakes.google.channels.changeCalendar('primary');
+    const [delivery] = await test.fakes.google.channels.changeCalendar('primary');
     expect(delivery!.status).toBe(200);
-    expect((await eventsOf(id)).map((event) => event.event_type)).toEqual(['exists']);
+    expect((await test.eventsOf(id)).map((event) => event.event_type)).toEqual(['exists']);
   });
 
   it('is renewed by a new channel that is live before the old one is stopped with its id and resourceId', async () => {
-    const before = await storedSubscription(service.app, id);
-    fakes.clock.set(new Date(before.renew_at as string).getTime() + MINUTE);
-    expect(await runDue()).toBe(1);
-    await fakes.google.server.idle();
-    const after = await storedSubscription(service.app, id);
+    const before = await storedSubscription(test.service.app, id);
+    test.fakes.clock.set(new Date(before.renew_at as string).getTime() + MINUTE);
+    expect(await test.runDue()).toBe(1);
+    await test.fakes.google.server.idle();
+    const after = await storedSubscription(test.service.app, id);
     const renewedId = after.external_id as string;
     expect(renewedId).not.toBe(channelId);
-    expect(fakes.google.channels.isLive(renewedId)).toBe(true);
-    expect(fakes.google.channels.isLive(channelId)).toBe(false);
+    expect(test.fakes.google.channels.isLive(renewedId)).toBe(true);
+    expect(test.fakes.google.channels.isLive(channelId)).toBe(false);
 
-    const watches = fakes.log.filter({ provider: 'google', direction: 'in', method: 'POST', path: '/calendar/v3/calendars/primary/events/watch' });
-    const stop = fakes.log.first({ provider: 'google', direction: 'in', method: 'POST', path: '/calendar/v3/channels/stop' });
+    const watches = test.fakes.log.filter({ provider: 'google', direction: 'in', method: 'POST', path: '/calendar/v3/calendars/primary/events/watch' });
+    const stop = test.fakes.log.first({ provider: 'google', direction: 'in', method: 'POST', path: '/calendar/v3/channels/stop' });
     expect(stop.body).toEqual({ id: channelId, resourceId: (before.state as { resourceId: string }).resourceId });
     expect(stop.status).toBe(204);
     // The new channel was open (answered) before the old one's stop was even sent.
@@ -114,43 +98,43 @@ describe('a Google Calendar watch channel', () => {
     expect(new Date(after.expires_at as string).getTime()).toBeGreaterThan(new Date(before.expires_at as string).getTime());
 
     // Only the new channel is routed now.
-    const [change] = await fakes.google.channels.changeCalendar('primary');
+    const [change] = await test.fakes.google.channels.changeCalendar('primary');
     expect(change!.headers['x-goog-channel-id']).toBe(renewedId);
     expect(change!.status).toBe(200);
-    const stale = await fetch(`${service.url}/webhooks/google`, {
+    const stale = await fetch(`${test.service.url}/webhooks/google`, {
       method: 'POST',
       headers: { 'x-goog-channel-id': channelId, 'x-goog-channel-token': 'x', 'x-goog-resource-state': 'exists', 'x-goog-message-number': '99' },
     });
     expect(stale.status).toBe(404);
-    expect(fakes.google.server.violations).toEqual([]);
+    expect(test.fakes.google.server.violations).toEqual([]);
   });
 
   it('is created again when it lapsed before its renewal came round', async () => {
-    const before = await storedSubscription(service.app, id);
-    fakes.clock.set(new Date(before.expires_at as string).getTime() + MINUTE);
-    expect(await runDue()).toBeGreaterThanOrEqual(1);
-    const after = await storedSubscription(service.app, id);
+    const before = await storedSubscription(test.service.app, id);
+    test.fakes.clock.set(new Date(before.expires_at as string).getTime() + MINUTE);
+    expect(await test.runDue()).toBeGreaterThanOrEqual(1);
+    const after = await storedSubscription(test.service.app, id);
     expect(after.status).toBe('active');
-    expect(fakes.google.channels.isLive(after.external_id as string)).toBe(true);
+    expect(test.fakes.google.channels.isLive(after.external_id as string)).toBe(true);
   });
 });
 
 describe('a Google Drive changes channel', () => {
-  it('watches from the start page token, and keeps it across renewals', async () => {
-    const { id } = await subscribe(service.url, token, integrationId, 'drive/changes');
-    expect(await runDue()).toBe(1);
-    const row = await storedSubscription(service.app, id);
+  it('watches from the start page test.token, and keeps it across renewals', async () => {
+    const { id } = await subscribe(test.service.url, test.token, integrationId, 'drive/changes');
+    expect(await test.runDue()).toBe(1);
+    const row = await storedSubscription(test.service.app, id);
     const pageToken = (row.state as { pageToken: string }).pageToken;
-    expect(pageToken).toBe(fakes.google.channels.startPageToken());
-    const watch = fakes.log.first({ provider: 'google', direction: 'in', method: 'POST', path: '/drive/v3/changes/watch' });
+    expect(pageToken).toBe(test.fakes.google.channels.startPageToken());
+    const watch = test.fakes.log.first({ provider: 'google', direction: 'in', method: 'POST', path: '/drive/v3/changes/watch' });
     expect(watch.query.pageToken).toBe(pageToken);
 
-    fakes.clock.set(new Date(row.renew_at as string).getTime() + MINUTE);
-    await runDue();
-    const renewed = fakes.log.filter({ provider: 'google', direction: 'in', method: 'POST', path: '/drive/v3/changes/watch' }).at(-1)!;
+    test.fakes.clock.set(new Date(row.renew_at as string).getTime() + MINUTE);
+    await test.runDue();
+    const renewed = test.fakes.log.filter({ provider: 'google', direction: 'in', method: 'POST', path: '/drive/v3/changes/watch' }).at(-1)!;
     expect(renewed.query.pageToken).toBe(pageToken);
-    expect(fakes.log.filter({ provider: 'google', direction: 'in', path: '/drive/v3/channels/stop' }).at(-1)!.status).toBe(204);
-    expect(fakes.google.server.violations).toEqual([]);
+    expect(test.fakes.log.filter({ provider: 'google', direction: 'in', path: '/drive/v3/channels/stop' }).at(-1)!.status).toBe(204);
+    expect(test.fakes.google.server.violations).toEqual([]);
   });
 });
 
@@ -158,20 +142,20 @@ describe('a Gmail watch', () => {
   let id: string;
 
   it('watches the label on the configured topic; Pub/Sub pushes verified as Google OIDC tokens become events', async () => {
-    id = (await subscribe(service.url, token, integrationId, 'gmail/INBOX')).id;
-    expect(await runDue()).toBe(1);
-    await fakes.google.server.idle();
-    const row = await storedSubscription(service.app, id);
+    id = (await subscribe(test.service.url, test.token, integrationId, 'gmail/INBOX')).id;
+    expect(await test.runDue()).toBe(1);
+    await test.fakes.google.server.idle();
+    const row = await storedSubscription(test.service.app, id);
     expect(row).toMatchObject({ status: 'active', external_id: 'ada@example.com' });
-    expect(fakes.google.gmail.watches.get('default')).toMatchObject({ topicName: TOPIC, labelIds: ['INBOX'], labelFilterBehavior: 'include' });
+    expect(test.fakes.google.gmail.watches.get('default')).toMatchObject({ topicName: TOPIC, labelIds: ['INBOX'], labelFilterBehavior: 'include' });
     // Gmail publishes a notification right after a watch; it arrived through Pub/Sub push.
-    expect((await eventsOf(id)).map((event) => event.event_type)).toEqual(['gmail.history']);
+    expect((await test.eventsOf(id)).map((event) => event.event_type)).toEqual(['gmail.history']);
 
-    const [outcome] = await fakes.google.gmail.receiveMail({ labelIds: ['INBOX'] });
+    const [outcome] = await test.fakes.google.gmail.receiveMail({ labelIds: ['INBOX'] });
     expect(outcome!.acknowledged).toBe(true);
-    const events = await eventsOf(id);
+    const events = await test.eventsOf(id);
     expect(events).toHaveLength(2);
-    expect(events[1]!.payload).toMatchObject({ emailAddress: 'ada@example.com', historyId: fakes.google.gmail.historyId() });
+    expect(events[1]!.payload).toMatchObject({ emailAddress: 'ada@example.com', historyId: test.fakes.google.gmail.historyId() });
   });
 
   it.each([
@@ -182,35 +166,35 @@ describe('a Gmail watch', () => {
     ['a key Google does not hold', { foreignKey: true }],
     ['no token', { omit: true }],
   ])('refuses a push with %s and stores nothing', async (_case, overrides) => {
-    const before = (await eventsOf(id)).length;
-    const [outcome] = await fakes.google.pubsub.publish(TOPIC, { emailAddress: 'ada@example.com', historyId: 42 }, { token: overrides });
+    const before = (await test.eventsOf(id)).length;
+    const [outcome] = await test.fakes.google.pubsub.publish(TOPIC, { emailAddress: 'ada@example.com', historyId: 42 }, { token: overrides });
     expect(outcome!.acknowledged).toBe(false);
     expect(outcome!.attempts.every((attempt) => attempt.status === 401)).toBe(true);
-    expect(await eventsOf(id)).toHaveLength(before);
+    expect(await test.eventsOf(id)).toHaveLength(before);
   });
 
   it('acknowledges a push for a mailbox nobody subscribes to, storing nothing', async () => {
-    const [outcome] = await fakes.google.pubsub.publish(TOPIC, { emailAddress: 'nobody@example.com', historyId: 7 });
+    const [outcome] = await test.fakes.google.pubsub.publish(TOPIC, { emailAddress: 'nobody@example.com', historyId: 7 });
     expect(outcome!.acknowledged).toBe(true);
     expect(outcome!.attempts).toHaveLength(1);
   });
 
   it('is watched again daily, before the 7-day expiry', async () => {
-    const before = await storedSubscription(service.app, id);
-    expect(new Date(before.renew_at as string).getTime()).toBeLessThanOrEqual(fakes.clock.now() + DAY);
-    const watches = () => fakes.google.server.count('POST', '/gmail/v1/users/me/watch');
+    const before = await storedSubscription(test.service.app, id);
+    expect(new Date(before.renew_at as string).getTime()).toBeLessThanOrEqual(test.fakes.clock.now() + DAY);
+    const watches = () => test.fakes.google.server.count('POST', '/gmail/v1/users/me/watch');
     const count = watches();
-    fakes.clock.set(new Date(before.renew_at as string).getTime() + MINUTE);
-    await runDue();
+    test.fakes.clock.set(new Date(before.renew_at as string).getTime() + MINUTE);
+    await test.runDue();
     expect(watches()).toBe(count + 1);
-    expect(fakes.google.gmail.isWatching()).toBe(true);
+    expect(test.fakes.google.gmail.isWatching()).toBe(true);
   });
 
   it('stops the mailbox watch when its last Gmail subscription goes', async () => {
-    const result = await graphql<{ unsubscribeFromResource: { status: string } }>(service.url, token, 'mutation U($id: ID!) { unsubscribeFromResource(id: $id) { status } }', { id });
+    const result = await graphql<{ unsubscribeFromResource: { status: string } }>(test.service.url, test.token, 'mutation U($id: ID!) { unsubscribeFromResource(id: $id) { status } }', { id });
     expect(result.data!.unsubscribeFromResource.status).toBe('STOPPED');
-    expect(fakes.google.server.count('POST', '/gmail/v1/users/me/stop')).toBe(1);
-    expect(fakes.google.gmail.isWatching()).toBe(false);
+    expect(test.fakes.google.server.count('POST', '/gmail/v1/users/me/stop')).toBe(1);
+    expect(test.fakes.google.gmail.isWatching()).toBe(false);
     await settle();
   });
 });
@@ -225,7 +209,7 @@ describe('without GOOGLE_PUBSUB_TOPIC', () => {
 
   it('refuses Gmail subscriptions, saying what is missing', async () => {
     own = await createTestDatabase();
-    plain = await startSubscriptionApp(own.url, fakes);
+    plain = await startSubscriptionApp(own.url, test.fakes);
     const organization = randomUUID();
     const google = await insertConnectedIntegration(plain.app, organization, 'google');
     const result = await graphql(plain.url, await tokenFor(plain.app, organization), 'mutation S($input: SubscribeToResourceInput!) { subscribeToResource(input: $input) { id } }', {

@@ -124,6 +124,7 @@ describe('an instance killed with SIGKILL in the middle of a Google renewal', ()
         INTEGRATION_ENCRYPTION_KEY: ENCRYPTION_KEY,
         SUBSCRIPTION_LEASE_SECONDS: String(LEASE_SECONDS),
         SUBSCRIPTION_POLL_INTERVAL_MS: '100',
+        LOG_LEVEL: 'silent',
         ...fakes.env,
       }),
     ]);

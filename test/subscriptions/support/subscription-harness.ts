@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll } from '@jest/globals';
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { createApp, type App, type AppOverrides } from '../../../src/app.js';
@@ -10,6 +11,7 @@ import { createTokenCipher } from '../../../src/crypto/token-sealing.js';
 import type { ProviderSubscriptionSnapshot } from '../../../src/pubsub/topics.js';
 import { createLogger } from '../../../src/logger.js';
 import { ProviderBreakerRegistry } from '../../../src/resilience/provider-breakers.js';
+import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 import { ASANA_ACCESS_TOKEN, createFakeAsana, type FakeAsana } from '../../support/fake-asana.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { createFakeGoogle, GOOGLE_ACCESS_TOKEN, type FakeGoogle, type FakeGoogleOptions } from '../../support/fake-google.js';
@@ -203,3 +205,51 @@ export function recordSubscriptionChanges(app: App, organizationId: string): { m
 
 /** Lets queued pub/sub deliveries and fake `after` tasks run. */
 export const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20));
+
+export interface SubscriptionTestContext {
+  db: TestDatabase;
+  fakes: ProviderFakes;
+  service: SubscriptionApp;
+  organizationId: string;
+  /** A token of `alice` in that organization (she connects the integrations of `insertConnectedIntegration`). */
+  token: string;
+  /** One pass of the app's scheduler, driven by the test (see `SubscriptionScheduler.runDue`). */
+  runDue(): Promise<number>;
+  /** The events stored through one subscription, oldest first. */
+  eventsOf(subscriptionId: string): Promise<{ event_type: string; payload: Record<string, unknown> }[]>;
+}
+
+export interface SubscriptionTestOptions {
+  /** Runs once the fakes are up, before the app is built (to start what `env` names). */
+  beforeApp?(fakes: ProviderFakes): Promise<void>;
+  /** More environment for the app. */
+  env?(fakes: ProviderFakes): Record<string, string>;
+  afterApp?(context: SubscriptionTestContext): Promise<void>;
+}
+
+/**
+ * A test file's database, provider fakes and app, made before its tests and closed after them
+ * (jest hooks); the returned context is filled in by then.
+ */
+export function useSubscriptionTest(options: SubscriptionTestOptions = {}): SubscriptionTestContext {
+  const context = { organizationId: randomUUID() } as SubscriptionTestContext;
+  beforeAll(async () => {
+    context.db = await createTestDatabase();
+    context.fakes = await startProviderFakes();
+    await options.beforeApp?.(context.fakes);
+    context.service = await startSubscriptionApp(context.db.url, context.fakes, options.env?.(context.fakes) ?? {});
+    context.token = await tokenFor(context.service.app, context.organizationId);
+    context.runDue = () => context.service.app.subscriptions.scheduler.runDue();
+    context.eventsOf = (subscriptionId) =>
+      context.service.app.database.asSystem((em) =>
+        em.execute(`select event_type, payload from webhook_events where provider_subscription_id = ? order by created_at, id`, [subscriptionId]),
+      );
+    await options.afterApp?.(context);
+  });
+  afterAll(async () => {
+    await context.service?.close();
+    await context.fakes?.close();
+    await context.db?.close();
+  });
+  return context;
+}
