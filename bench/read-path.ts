@@ -188,9 +188,10 @@ async function main(): Promise<void> {
       INTEGRATION_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'silent',
       RESPONSE_CACHE_MB: responseCacheMb,
+      SUBSCRIPTION_SCHEDULER: 'off',
     });
   const config = configWith('64');
-  // No queue worker: its polling would add statements that are not the read path's.
+  // No queue worker nor subscription scheduler: their polling would add statements that are not the read path's.
   const cached = await createApp(config, { webhookWorker: false, database: { onQuery: () => void statements++ } });
   const uncached = await createApp(configWith('0'), { webhookWorker: false });
   try {

@@ -1,5 +1,6 @@
 import { Migration20261124000000Initial } from './Migration20261124000000_initial.js';
 import { Migration20261124010000WebhookEndpoints } from './Migration20261124010000_webhook_endpoints.js';
+import { Migration20261205000000ProviderSubscriptions } from './Migration20261205000000_provider_subscriptions.js';
 import { Migration20261205100000ConnectionParams } from './Migration20261205100000_connection_params.js';
 import { Migration20261207000000RowVersions } from './Migration20261207000000_row_versions.js';
 
@@ -10,6 +11,7 @@ import { Migration20261207000000RowVersions } from './Migration20261207000000_ro
 export const migrations = [
   Migration20261124000000Initial,
   Migration20261124010000WebhookEndpoints,
+  Migration20261205000000ProviderSubscriptions,
   Migration20261205100000ConnectionParams,
   Migration20261207000000RowVersions,
 ];

@@ -8,11 +8,14 @@ import { mintDevelopmentToken } from './auth/development-token.js';
 import type { Config } from './config.js';
 import { createConnectionServices } from './connections/connection-services.js';
 import { connectionTesters } from './connections/connection-testers.js';
+import type { ConnectionDependencies } from './connections/connection-dependencies.js';
+import { TokenManager } from './connections/token-manager.js';
 import { createOAuthCallbackHandler } from './connections/oauth-callback.js';
 import { createKeyRing } from './crypto/key-ring.js';
 import { createTokenCipher } from './crypto/token-sealing.js';
 import { createDatabase, type Database, type DatabaseOptions } from './db/database.js';
 import { IntegrationRepository } from './db/repositories/integration.repository.js';
+import { ProviderSubscriptionRepository } from './db/repositories/provider-subscription.repository.js';
 import { WebhookEventRepository } from './db/repositories/webhook-event.repository.js';
 import { createGraphQLServer } from './graphql/apollo-server.js';
 import { ResponseCache } from './graphql/response-cache.js';
@@ -35,6 +38,7 @@ import { listResolvedProviders } from './providers/resolve-provider.js';
 import { InMemoryPubSub } from './pubsub/in-memory-pubsub.js';
 import { RedisPubSub } from './pubsub/redis-pubsub.js';
 import type { PubSub } from './pubsub/topics.js';
+import { createProviderSubscriptions, type ProviderSubscriptions, type ProviderSubscriptionsOptions } from './subscriptions/provider-subscriptions.js';
 import { createWebhookRouter } from './webhooks/http/webhook-router.js';
 import { createWebhookEventRetry } from './webhooks/retry-webhook-event.js';
 import { configuredPipelineOptions } from './webhooks/pipeline-settings.js';
@@ -58,6 +62,8 @@ export interface AppOverrides {
   webhookWorker?: boolean;
   /** The deployment's own webhook handlers, registered before the worker starts. */
   webhookHandlers?: WebhookHandlerSetup;
+  /** Provider subscriptions: a clock tests move, scheduler and pacer settings, extra protocols. */
+  subscriptions?: Pick<ProviderSubscriptionsOptions, 'clock' | 'settings' | 'pacer' | 'protocols' | 'requestTimeoutMs' | 'breakers'>;
 }
 
 export interface App {
@@ -73,6 +79,8 @@ export interface App {
   readonly metrics: ServiceMetrics;
   /** The webhook queue (the seed's `add`, `getStats`) and the handlers its worker runs. */
   readonly webhooks: Pick<WebhookPipeline, 'queue' | 'handlers'>;
+  /** Provider subscriptions: the service behind the mutations, and this instance's scheduler. */
+  readonly subscriptions: Pick<ProviderSubscriptions, 'service' | 'scheduler'>;
   /**
    * Starts listening (port 0 picks a free one); resolves with the URL. The port defaults to
    * `config.port`; the host to `config.host`, else loopback in development mode (the instance
@@ -145,15 +153,21 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     const readiness: ReadinessCheck[] = [{ name: 'database', check: () => database.ping() }];
     if (redisPubSub) readiness.push({ name: 'redis', check: () => redisPubSub.ping() });
 
+    const cipher = createTokenCipher(createKeyRing(config.encryptionKeys));
+    const connectionDependencies: ConnectionDependencies = { database, cipher, pubsub, config, logger: logger.child({ component: 'connections' }) };
+    const tokens = new TokenManager(connectionDependencies);
+    const subscriptions = createProviderSubscriptions({
+      database,
+      cipher,
+      pubsub,
+      config,
+      withAccessToken: (integrationId, call) => tokens.withAccessToken(integrationId, call),
+      logger: logger.child({ component: 'subscriptions' }),
+      ...overrides.subscriptions,
+    });
     const connections = createConnectionServices(
-      {
-        database,
-        cipher: createTokenCipher(createKeyRing(config.encryptionKeys)),
-        pubsub,
-        config,
-        logger: logger.child({ component: 'connections' }),
-      },
-      { testers: connectionTesters(config), proxy: { logger: logger.child({ component: 'proxy' }) } },
+      { ...connectionDependencies, lifecycle: subscriptions.service.lifecycle },
+      { tokens, testers: connectionTesters(config), proxy: { logger: logger.child({ component: 'proxy' }) } },
     );
     const oauthCallback = createOAuthCallbackHandler({
       connections: connections.connections,
@@ -168,16 +182,19 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       ...configuredPipelineOptions(config),
       logger: logger.child({ component: 'webhooks' }),
       handlers: overrides.webhookHandlers,
+      subscriptionSignals: subscriptions.service,
     });
 
     const services: GraphQLServices = {
       database,
       integrations: new IntegrationRepository(),
       webhookEvents: new WebhookEventRepository(),
+      providerSubscriptions: new ProviderSubscriptionRepository(),
       pubsub,
       providers: buildProviderCatalog(config),
       connections,
       retryWebhookEvent: createWebhookEventRetry(database, webhooks.queue),
+      subscriptions: subscriptions.service,
     };
     const createContext = createContextFactory(services);
 
@@ -221,6 +238,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     });
     httpServer.on('request', app);
     if (overrides.webhookWorker ?? true) await webhooks.startWorker();
+    subscriptions.start();
 
     let url = '';
     let closing: Promise<void> | undefined;
@@ -237,6 +255,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       authenticator,
       metrics,
       webhooks: { queue: webhooks.queue, handlers: webhooks.handlers },
+      subscriptions: { service: subscriptions.service, scheduler: subscriptions.scheduler },
       async listen(port = config.port, host = config.host ?? (config.auth.development ? LOOPBACK : undefined)) {
         await new Promise<void>((resolve, reject) => {
           httpServer.once('error', reject);
@@ -261,6 +280,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           // Apollo's stop drains HTTP: the server stops accepting, in-flight requests finish, idle
           // keep-alive connections close, all before anything the requests use goes away.
           await graphqlServer.stop();
+          await subscriptions.close();
           await webhooks.close();
           await pubsub.close();
           await database.close();

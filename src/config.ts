@@ -93,6 +93,7 @@ export interface Config {
   };
   /** The provider proxy (`/proxy/:integrationId/*path`, `connections.proxy`). */
   proxy: ProxyConfig;
+  subscriptions: SubscriptionsConfig;
 }
 
 export interface ProxyConfig {
@@ -105,6 +106,44 @@ export interface ProxyConfig {
   timeoutMs: number;
   /** Request headers passed on beyond the built-in allow-list, lower-cased (`PROXY_FORWARD_HEADERS`). @default [] */
   forwardHeaders: string[];
+}
+
+/** Provider subscriptions: the scheduler that creates, renews, repairs and stops them (src/subscriptions). */
+export interface SubscriptionsConfig {
+  /** Whether this process runs the scheduler (`SUBSCRIPTION_SCHEDULER=off` leaves it to other instances). @default true */
+  scheduler: boolean;
+  /** How often an idle scheduler looks for due subscriptions (`SUBSCRIPTION_POLL_INTERVAL_MS`). @default 1000 */
+  pollIntervalMs: number;
+  /** How long a claimed subscription is owned before another instance may take it over (`SUBSCRIPTION_LEASE_SECONDS`). @default 120 */
+  leaseSeconds: number;
+  /** Subscriptions one instance works on at once (`SUBSCRIPTION_CONCURRENCY`). @default 16 */
+  concurrency: number;
+  /** Longest wait between two attempts of a failing subscription, and the pace at which a FAILED one is retried (`SUBSCRIPTION_RETRY_MAX_MINUTES`). @default 60 */
+  retryMaxMinutes: number;
+  /** How long creation or renewal may keep failing before the subscription shows FAILED (`SUBSCRIPTION_FAIL_AFTER_MINUTES`). @default 30 */
+  failAfterMinutes: number;
+  /** How often subscriptions without an expiry (Asana webhooks) are checked at the provider (`SUBSCRIPTION_RECONCILE_MINUTES`). @default 60 */
+  reconcileMinutes: number;
+  /** Requests per second to each provider before the shared pace has learned the provider's limit (`SUBSCRIPTION_INITIAL_RATE`). @default 10 */
+  initialRatePerSecond: number;
+  /** Gmail watches (`gmail/{labelId}`): only when `GOOGLE_PUBSUB_TOPIC` is set. */
+  googlePubSub: GooglePubSubConfig | undefined;
+}
+
+/**
+ * Gmail push notifications go through Cloud Pub/Sub: `users.watch` names the topic, and the push
+ * subscription delivers to `${PUBLIC_URL}/webhooks/google` with a Google-signed OIDC token.
+ * https://developers.google.com/workspace/gmail/api/guides/push
+ */
+export interface GooglePubSubConfig {
+  /** `projects/<project>/topics/<topic>` (`GOOGLE_PUBSUB_TOPIC`). */
+  topic: string;
+  /** The audience the push subscription puts in its tokens (`GOOGLE_PUBSUB_AUDIENCE`). */
+  audience: string;
+  /** The service account the push subscription signs as (`GOOGLE_PUBSUB_SERVICE_ACCOUNT`). */
+  serviceAccountEmail: string;
+  /** Google's signing keys (`GOOGLE_PUBSUB_JWKS_URL`, for tests). @default 'https://www.googleapis.com/oauth2/v3/certs' */
+  jwksUrl: string;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -194,6 +233,38 @@ function parseProxy(env: NodeJS.ProcessEnv): ProxyConfig {
   };
 }
 
+const PUBSUB_TOPIC = /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/topics\/[A-Za-z][\w.~+%-]{2,254}$/;
+
+function parseSubscriptions(env: NodeJS.ProcessEnv): SubscriptionsConfig {
+  const topic = optional(env, 'GOOGLE_PUBSUB_TOPIC', z.string().regex(PUBSUB_TOPIC, 'must be projects/<project-id>/topics/<topic>'));
+  let googlePubSub: GooglePubSubConfig | undefined;
+  if (topic !== undefined) {
+    const audience = read(env, 'GOOGLE_PUBSUB_AUDIENCE');
+    if (audience === undefined) throw new ConfigError('GOOGLE_PUBSUB_AUDIENCE', 'must be set with GOOGLE_PUBSUB_TOPIC: Pub/Sub push tokens are checked against it');
+    const serviceAccountEmail = optional(env, 'GOOGLE_PUBSUB_SERVICE_ACCOUNT', z.email('must be the push subscription\'s service account email'));
+    if (serviceAccountEmail === undefined) {
+      throw new ConfigError('GOOGLE_PUBSUB_SERVICE_ACCOUNT', 'must be set with GOOGLE_PUBSUB_TOPIC: only pushes signed as this account are accepted');
+    }
+    googlePubSub = {
+      topic,
+      audience,
+      serviceAccountEmail: serviceAccountEmail.toLowerCase(),
+      jwksUrl: optional(env, 'GOOGLE_PUBSUB_JWKS_URL', httpUrl) ?? 'https://www.googleapis.com/oauth2/v3/certs',
+    };
+  }
+  return {
+    scheduler: optional(env, 'SUBSCRIPTION_SCHEDULER', z.enum(['on', 'off'], { error: 'must be on or off' })) !== 'off',
+    pollIntervalMs: optional(env, 'SUBSCRIPTION_POLL_INTERVAL_MS', positiveInt(600_000)) ?? 1000,
+    leaseSeconds: optional(env, 'SUBSCRIPTION_LEASE_SECONDS', positiveInt(3600)) ?? 120,
+    concurrency: optional(env, 'SUBSCRIPTION_CONCURRENCY', positiveInt(1000)) ?? 16,
+    retryMaxMinutes: optional(env, 'SUBSCRIPTION_RETRY_MAX_MINUTES', positiveInt(24 * 60)) ?? 60,
+    failAfterMinutes: optional(env, 'SUBSCRIPTION_FAIL_AFTER_MINUTES', positiveInt(7 * 24 * 60)) ?? 30,
+    reconcileMinutes: optional(env, 'SUBSCRIPTION_RECONCILE_MINUTES', positiveInt(7 * 24 * 60)) ?? 60,
+    initialRatePerSecond: optional(env, 'SUBSCRIPTION_INITIAL_RATE', positiveInt(100_000)) ?? 10,
+    googlePubSub,
+  };
+}
+
 function parseAuth(env: NodeJS.ProcessEnv): AuthConfig {
   const jwtSecret = read(env, 'AUTH_JWT_SECRET');
   const jwksUrl = optional(env, 'AUTH_JWKS_URL', httpUrl);
@@ -271,5 +342,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ttlSeconds: optional(env, 'RESPONSE_CACHE_TTL_SECONDS', positiveInt(3600)) ?? 10,
     },
     proxy: parseProxy(env),
+    subscriptions: parseSubscriptions(env),
   };
 }

@@ -5,6 +5,7 @@ import type { OAuthFetch } from '../providers/oauth/oauth-fetch.js';
 import { createResilientOAuthFetch } from '../providers/oauth/resilient-oauth-fetch.js';
 import type { ProvidersConfig } from '../providers/resolve-provider.js';
 import type { PubSub } from '../pubsub/topics.js';
+import type { ConnectionLifecycle } from './connection-lifecycle.js';
 
 /** The slice of the application config the connection services read. */
 export interface ConnectionsConfig extends ProvidersConfig {
@@ -32,6 +33,8 @@ export interface ConnectionDependencies {
    */
   oauthFetch?: (providerId: string) => OAuthFetch;
   logger?: ConnectionsLogger;
+  /** Provider subscriptions made on connect and stopped before revocation on disconnect. @default none */
+  lifecycle?: ConnectionLifecycle;
 }
 
 export const silentConnectionsLogger: ConnectionsLogger = { info: () => undefined, warn: () => undefined };

@@ -153,10 +153,14 @@ export class ConnectionService {
       throw oauthFailureToAppError(error, provider.name);
     }
 
-    const integration = await this.deps.database.withOrganization(pending.organizationId, (em) =>
-      this.storeConnection(em, provider, pending, tokens),
-    );
+    const { integration, afterCommit } = await this.deps.database.withOrganization(pending.organizationId, async (em) => {
+      const stored = await this.storeConnection(em, provider, pending, tokens);
+      // The provider's default subscriptions are made in the same transaction: a connection never
+      // commits without them.
+      return { integration: stored, afterCommit: await this.deps.lifecycle?.connected(em, stored) };
+    });
     await this.deps.pubsub.publish('integrationStatusChanged', toIntegrationSnapshot(integration));
+    await afterCommit?.();
     this.logger.info({ provider: provider.id, organizationId: pending.organizationId, integrationId: integration.id }, 'connection completed');
     return integration;
   }

@@ -22,10 +22,12 @@ export interface ConnectionServicesOptions {
   tokenManager?: TokenManagerOptions;
   /** The proxy's logger and breakers (its limits are `config.proxy`). @default silent, the process's breakers */
   proxy?: Pick<ProviderProxyDependencies, 'logger' | 'breakers'>;
+  /** A token manager made beforehand (the composition root hands it to provider subscriptions too). @default a new one over `deps` */
+  tokens?: TokenManager;
 }
 
 export function createConnectionServices(deps: ConnectionDependencies, options: ConnectionServicesOptions): ConnectionServices {
-  const tokens = new TokenManager(deps, options.tokenManager);
+  const tokens = options.tokens ?? new TokenManager(deps, options.tokenManager);
   return {
     connections: new ConnectionService(deps),
     disconnects: new DisconnectService(deps),

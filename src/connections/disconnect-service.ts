@@ -15,7 +15,8 @@ interface SealedTokens {
 }
 
 /**
- * Disconnects an integration: gives the tokens back to the provider where it can take them,
+ * Disconnects an integration: stops its provider subscriptions at the provider, then gives the
+ * tokens back to the provider where it can take them,
  * wipes our sealed copies, marks the row DISCONNECTED and publishes the change. A provider
  * that cannot be reached does not block this: the local wipe happens anyway and the failed
  * revocation is recorded in `errorMessage`.
@@ -41,6 +42,9 @@ export class DisconnectService {
     });
     if (integration.status === 'disconnected' && !tokens?.access_token && !tokens?.refresh_token) return integration;
 
+    // Subscriptions are stopped at the provider while the tokens still work; a provider that is
+    // down does not block the disconnect (the lifecycle records it and never throws for it).
+    if (integration.status !== 'disconnected') await this.deps.lifecycle?.disconnecting(integration);
     const revocationFailure = await this.revoke(integration, tokens);
     const updated = await this.deps.database.withOrganization(principal.organizationId, async (em) => {
       await em.execute(

@@ -96,6 +96,14 @@ export class IntegrationTestService {
       return { write: written, integration: written?.integration ?? (await this.integrations.findById(em, principal.organizationId, integrationId)) ?? before };
     });
     await announceIntegrationWrite(this.deps.pubsub, write);
+    // A FAILED provider subscription makes the integration unhealthy without saying anything about its credentials.
+    if (healthy && integration.status !== 'disconnected') {
+      const problem = (await this.deps.lifecycle?.healthProblem(integration)) ?? null;
+      if (problem) {
+        healthy = false;
+        error = problem;
+      }
+    }
     return { integration, healthy, checkedAt, latencyMs, error };
   }
 }

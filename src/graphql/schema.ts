@@ -8,6 +8,7 @@ import { ConnectionAuthorization } from './types/connection-authorization.js';
 import { IntegrationHealth } from './types/integration-health.js';
 import { Organization } from './types/organization.js';
 import { StartConnectionInput } from './types/start-connection-input.js';
+import { SubscribeToResourceInput } from './types/subscribe-to-resource-input.js';
 
 const FEDERATION_LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
 
@@ -30,7 +31,7 @@ export async function buildGraphQLSchema(): Promise<GraphQLSchema> {
     resolvers,
     // Types no Query field returns: Organization is only reached through `_entities`, and the
     // contract's mutation payloads and inputs must exist whichever mutations are registered.
-    orphanedTypes: [Organization, ConnectionAuthorization, IntegrationHealth, StartConnectionInput, CompleteConnectionInput],
+    orphanedTypes: [Organization, ConnectionAuthorization, IntegrationHealth, StartConnectionInput, CompleteConnectionInput, SubscribeToResourceInput],
     validate: false,
     // type-graphql insists on a PubSub whenever a subscription exists, even though every one
     // here brings its own `subscribe` (ctx.services.pubsub, partitioned by organization).

@@ -1,5 +1,6 @@
 import type { Database } from '../db/database.js';
 import type { IntegrationRepository } from '../db/repositories/integration.repository.js';
+import type { ProviderSubscriptionRepository } from '../db/repositories/provider-subscription.repository.js';
 import type { WebhookEventRepository } from '../db/repositories/webhook-event.repository.js';
 import type { PubSub } from '../pubsub/topics.js';
 import type { ProviderHealth } from '../resilience/circuit-breaker.js';
@@ -31,6 +32,7 @@ export interface GraphQLServices {
   database: Database;
   integrations: IntegrationRepository;
   webhookEvents: WebhookEventRepository;
+  providerSubscriptions: ProviderSubscriptionRepository;
   pubsub: PubSub;
   /** Every provider the deployment knows, configured or not; fixed at start-up. */
   providers: readonly ProviderCatalogEntry[];
@@ -43,4 +45,6 @@ export interface GraphQLServices {
   connections?: import('../connections/connection-services.js').ConnectionServices;
   /** retryWebhookEvent (src/webhooks). */
   retryWebhookEvent?: import('../webhooks/retry-webhook-event.js').RetryWebhookEvent;
+  /** subscribeToResource / unsubscribeFromResource (src/subscriptions). */
+  subscriptions?: import('../subscriptions/subscription-service.js').SubscriptionService;
 }

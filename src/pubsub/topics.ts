@@ -42,6 +42,26 @@ export interface WebhookEventSnapshot extends VersionedSnapshot {
   createdAt: string;
 }
 
+export type ProviderSubscriptionStatusValue = 'pending' | 'active' | 'failed' | 'expired' | 'stopped';
+
+/** A provider subscription's public fields (src/subscriptions): never its secrets or protocol state. */
+export interface ProviderSubscriptionSnapshot {
+  id: string;
+  organizationId: string;
+  integrationId: string;
+  provider: string;
+  resource: string;
+  status: ProviderSubscriptionStatusValue;
+  externalId: string | null;
+  expiresAt: string | null;
+  renewAt: string | null;
+  lastNotificationAt: string | null;
+  lastError: string | null;
+  missedNotifications: number;
+  lastMissedAt: string | null;
+  createdAt: string;
+}
+
 /**
  * A change of what an organization can read that no other topic announces (a refreshed token's
  * expiry, a sync time): nobody subscribes to it; read caches forget the organization's answers.
@@ -54,6 +74,7 @@ export interface OrganizationDataChange {
 export interface Topics {
   integrationStatusChanged: IntegrationSnapshot;
   webhookEventUpdated: WebhookEventSnapshot;
+  providerSubscriptionChanged: ProviderSubscriptionSnapshot;
   organizationDataChanged: OrganizationDataChange;
 }
 

@@ -1,6 +1,8 @@
 /** An inbound webhook request as the transport (express) hands it to the core. */
 export interface InboundWebhook {
   providerId: string;
+  /** The endpoint id when the URL carries it as a path segment (`/webhooks/asana/<hook>`). */
+  hook?: string | undefined;
   /** Header names in lower case. */
   headers: Readonly<Record<string, string | undefined>>;
   query: URLSearchParams;

@@ -3,7 +3,7 @@ import { createKeyRing } from '../crypto/key-ring.js';
 import { createTokenCipher } from '../crypto/token-sealing.js';
 import type { WebhookPipelineOptions } from './webhook-pipeline.js';
 
-export type ConfiguredPipelineOptions = Pick<WebhookPipelineOptions, 'cipher' | 'redisUrl' | 'slackSigningSecret' | 'concurrency' | 'maxAttempts' | 'bullmq'>;
+export type ConfiguredPipelineOptions = Pick<WebhookPipelineOptions, 'cipher' | 'redisUrl' | 'slackSigningSecret' | 'concurrency' | 'maxAttempts' | 'bullmq' | 'googlePubSub'>;
 
 /**
  * The pipeline options that come from configuration. The server (src/app.ts) and the standalone
@@ -17,6 +17,7 @@ export function configuredPipelineOptions(config: Config): ConfiguredPipelineOpt
     slackSigningSecret: config.providers.slack?.signingSecret,
     concurrency: config.webhooks.workerConcurrency,
     maxAttempts: config.webhooks.maxAttempts,
+    googlePubSub: config.subscriptions.googlePubSub,
     // Queue keys share the pub/sub namespace, so deployments (and test runs) on one Redis never meet.
     bullmq: { prefix: config.redisPrefix },
   };

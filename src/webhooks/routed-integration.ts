@@ -13,4 +13,6 @@ export interface VerifiedDelivery extends RoutedIntegration {
    * re-delivery carries the same id and is acknowledged without being stored again.
    */
   deliveryId: string;
+  /** The provider subscription it came through (src/subscriptions), when there is one. */
+  subscriptionId?: string | null;
 }

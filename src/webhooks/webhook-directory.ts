@@ -8,6 +8,8 @@ export interface WebhookEndpoint extends RoutedIntegration {
   externalId: string;
   /** Null while an Asana handshake is awaited. */
   secret: string | null;
+  /** The provider subscription this channel belongs to (src/subscriptions); null for endpoints registered by hand. */
+  subscriptionId: string | null;
 }
 
 export interface RegisterWebhookEndpoint extends RoutedIntegration {
@@ -38,6 +40,8 @@ export interface WebhookDirectory {
   completeHandshake(provider: string, externalId: string, secret: string): Promise<boolean>;
   /** Creates or replaces an endpoint (called when a subscription or channel is created at the provider). */
   register(endpoint: RegisterWebhookEndpoint): Promise<void>;
+  /** Live Gmail subscriptions of a mailbox, one per integration (Pub/Sub pushes name the mailbox only). */
+  gmailSubscribers(emailAddress: string): Promise<(RoutedIntegration & { subscriptionId: string })[]>;
 }
 
 export interface WebhookDirectoryOptions {
@@ -86,8 +90,8 @@ export function createWebhookDirectory({ database, cipher, accountCacheMs = 2000
 
     endpoint: (provider, externalId) =>
       database.asSystem(async (em) => {
-        const [row] = await em.execute<{ integration_id: string; organization_id: string; secret: string | null }[]>(
-          `select e.integration_id, e.organization_id, e.secret from webhook_endpoints e
+        const [row] = await em.execute<{ integration_id: string; organization_id: string; secret: string | null; subscription_id: string | null }[]>(
+          `select e.integration_id, e.organization_id, e.secret, e.subscription_id from webhook_endpoints e
              join integrations i on i.id = e.integration_id
             where e.provider = ? and e.external_id = ? and i.status <> 'disconnected'
               and (e.expires_at is null or e.expires_at > now())`,
@@ -100,7 +104,21 @@ export function createWebhookDirectory({ database, cipher, accountCacheMs = 2000
           integrationId: row.integration_id,
           organizationId: row.organization_id,
           secret: row.secret === null ? null : cipher.open(row.secret, sealContext(provider, externalId)),
+          subscriptionId: row.subscription_id,
         };
+      }),
+
+    gmailSubscribers: (emailAddress) =>
+      database.asSystem(async (em) => {
+        const rows = await em.execute<{ id: string; integration_id: string; organization_id: string }[]>(
+          `select distinct on (s.integration_id) s.id, s.integration_id, s.organization_id
+             from provider_subscriptions s join integrations i on i.id = s.integration_id
+            where s.provider = 'google' and s.resource like 'gmail/%' and s.state->>'emailAddress' = ?
+              and s.status <> 'stopped' and i.status <> 'disconnected'
+            order by s.integration_id, s.created_at`,
+          [emailAddress.toLowerCase()],
+        );
+        return rows.map((row) => ({ integrationId: row.integration_id, organizationId: row.organization_id, subscriptionId: row.id }));
       }),
 
     completeHandshake: (provider, externalId, secret) =>

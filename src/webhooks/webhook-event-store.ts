@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { WebhookEventEntity } from '../db/entities/index.js';
 import type { VerifiedDelivery } from './routed-integration.js';
+import { systemStatementExecutor, type SystemStatement, type SystemStatementRunner } from './system-statements.js';
 
 /** An EntityManager, or a one-round-trip statement runner (see system-statements.ts). */
 export type SqlExecute = Pick<EntityManager, 'execute'>;
@@ -44,6 +45,44 @@ const toEntities = (_em: SqlExecute, rows: Record<string, unknown>[]): WebhookEv
 
 const RETURNING = 'returning *';
 
+type NewDelivery = NewWebhookEvent & { provider: string };
+
+const deliveryKey = (provider: string, deliveryId: string) => `${provider}\u0000${deliveryId}`;
+
+/**
+ * One INSERT of the deliveries, ignoring those already stored. The stored delivery id is scoped
+ * by integration (`<integration id>:<provider delivery id>`): one Slack event fanned out to two
+ * organizations that connected the same workspace is two rows, its re-delivery none.
+ */
+function insertStatement(events: readonly NewDelivery[]): SystemStatement {
+  return {
+    sql: `insert into webhook_events (organization_id, integration_id, provider, event_type, payload, delivery_id, max_attempts, provider_subscription_id)
+       values ${events.map(() => '(?, ?, ?, ?, ?::jsonb, ?, ?, ?::uuid)').join(', ')}
+       on conflict (provider, delivery_id) where delivery_id is not null do nothing ${RETURNING}`,
+    params: events.flatMap((event) => [
+      event.organizationId,
+      event.integrationId,
+      event.provider,
+      event.eventType,
+      JSON.stringify(event.payload),
+      `${event.integrationId}:${event.deliveryId}`,
+      event.maxAttempts,
+      event.subscriptionId ?? null,
+    ]),
+  };
+}
+
+/** Per delivery, its new row, or null for a re-delivery or a repeat within the same batch. */
+function matchInserted(events: readonly NewDelivery[], rows: Record<string, unknown>[]): (WebhookEventEntity | null)[] {
+  const inserted = new Map(rows.map(toWebhookEvent).map((row) => [deliveryKey(row.provider, row.deliveryId ?? ''), row]));
+  return events.map((event) => {
+    const key = deliveryKey(event.provider, `${event.integrationId}:${event.deliveryId}`);
+    const row = inserted.get(key) ?? null;
+    inserted.delete(key); // a repeat later in the same batch is the duplicate
+    return row;
+  });
+}
+
 /**
  * The write side of `webhook_events`: every state transition is one conditional UPDATE, so two
  * workers, a sweeper and a retry mutation racing on one row can never both win. The
@@ -59,29 +98,33 @@ export class WebhookEventStore {
    */
   async insert(em: SqlExecute, events: readonly (NewWebhookEvent & { provider: string })[]): Promise<(WebhookEventEntity | null)[]> {
     if (events.length === 0) return [];
-    const values = events.map(() => '(?, ?, ?, ?, ?::jsonb, ?, ?)').join(', ');
-    const key = (provider: string, deliveryId: string) => `${provider}\u0000${deliveryId}`;
-    const rows = await em.execute<Record<string, unknown>[]>(
-      `insert into webhook_events (organization_id, integration_id, provider, event_type, payload, delivery_id, max_attempts)
-       values ${values}
-       on conflict (provider, delivery_id) where delivery_id is not null do nothing ${RETURNING}`,
-      events.flatMap((event) => [
-        event.organizationId,
-        event.integrationId,
-        event.provider,
-        event.eventType,
-        JSON.stringify(event.payload),
-        `${event.integrationId}:${event.deliveryId}`,
-        event.maxAttempts,
-      ]),
-    );
-    const inserted = new Map(toEntities(em, rows).map((row) => [key(row.provider, row.deliveryId ?? ''), row]));
-    return events.map((event) => {
-      const k = key(event.provider, `${event.integrationId}:${event.deliveryId}`);
-      const row = inserted.get(k) ?? null;
-      inserted.delete(k); // a repeat later in the same batch is the duplicate
-      return row;
-    });
+    const statement = insertStatement(events);
+    return matchInserted(events, await em.execute<Record<string, unknown>[]>(statement.sql, statement.params));
+  }
+
+  /**
+   * `insert`, and in the same transaction and round trip, `last_notification_at` of the provider
+   * subscriptions the deliveries came through (at most once a second per subscription, as
+   * `last_sync_at`, so a busy one does not serialise deliveries on its row). Returns the rows as
+   * `insert` does and the subscription rows whose time moved.
+   */
+  async insertNotifying(
+    run: SystemStatementRunner,
+    events: readonly (NewWebhookEvent & { provider: string })[],
+  ): Promise<{ rows: (WebhookEventEntity | null)[]; touched: Record<string, unknown>[] }> {
+    const subscriptionIds = [...new Set(events.flatMap((event) => (event.subscriptionId ? [event.subscriptionId] : [])))];
+    if (subscriptionIds.length === 0) return { rows: await this.insert(systemStatementExecutor(run), events), touched: [] };
+    const [inserted, touched] = await run([
+      insertStatement(events),
+      {
+        sql: `update provider_subscriptions set last_notification_at = now()
+               where id = any(array(select json_array_elements_text(?::json)::uuid))
+                 and (last_notification_at is null or last_notification_at < now() - interval '1 second')
+               returning *`,
+        params: [JSON.stringify(subscriptionIds)],
+      },
+    ]);
+    return { rows: matchInserted(events, inserted!), touched: touched! };
   }
 
   /**

@@ -9,9 +9,11 @@ import { createDatabaseQueueBackend } from './queue/database-queue-backend.js';
 import { WebhookEventStore } from './webhook-event-store.js';
 import { createAsanaReceiver } from './receivers/asana-receiver.js';
 import { createGooglePushReceiver } from './receivers/google-push-receiver.js';
+import { createPubSubPushVerifier, type PubSubPushSettings } from './receivers/google-pubsub-push.js';
 import { createMicrosoftGraphReceiver } from './receivers/microsoft-graph-receiver.js';
 import { createSlackReceiver } from './receivers/slack-receiver.js';
 import { createStandardWebhooksReceiver } from './receivers/standard-webhooks-receiver.js';
+import type { SubscriptionSignals } from './subscription-signals.js';
 import { createWebhookDirectory, type WebhookDirectory } from './webhook-directory.js';
 import { createWebhookIngest, type WebhookIngest } from './webhook-ingest.js';
 import { silentWebhookLogger, type WebhookLogger } from './webhook-logger.js';
@@ -38,6 +40,10 @@ export interface WebhookPipelineOptions
   /** Database backend: how often idle workers look for due events. @default 1000 */
   pollIntervalMs?: number;
   now?: () => number;
+  /** Where Graph lifecycle notifications go (src/subscriptions). @default stored as events */
+  subscriptionSignals?: SubscriptionSignals | undefined;
+  /** Gmail notifications by authenticated Pub/Sub push (`GOOGLE_PUBSUB_*`). @default refused */
+  googlePubSub?: PubSubPushSettings | undefined;
 }
 
 export interface WebhookPipeline {
@@ -65,8 +71,8 @@ export function createWebhookPipeline(options: WebhookPipelineOptions): WebhookP
 
   const receivers: Record<string, ProviderReceiver> = {
     slack: createSlackReceiver({ signingSecret: options.slackSigningSecret, directory, now }),
-    microsoft: createMicrosoftGraphReceiver({ directory }),
-    google: createGooglePushReceiver({ directory }),
+    microsoft: createMicrosoftGraphReceiver({ directory, signals: options.subscriptionSignals, logger }),
+    google: createGooglePushReceiver({ directory, pubsub: options.googlePubSub ? createPubSubPushVerifier(options.googlePubSub) : undefined, logger }),
     asana: createAsanaReceiver({ directory }),
   };
   const standardWebhooks = createStandardWebhooksReceiver({ directory, now });

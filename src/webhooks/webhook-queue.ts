@@ -12,8 +12,9 @@ import { startWebhookSweeper } from './queue/webhook-sweeper.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retry-schedule.js';
 import type { VerifiedDelivery } from './routed-integration.js';
 import { createWebhookEventPublisher, type WebhookEventPublisher } from './webhook-event-publisher.js';
-import { WebhookEventStore, type NewWebhookEvent, type SqlExecute } from './webhook-event-store.js';
-import { createSystemStatementRunner, systemStatementExecutor } from './system-statements.js';
+import { WebhookEventStore, type NewWebhookEvent } from './webhook-event-store.js';
+import { createSystemStatementRunner, systemStatementExecutor, type SystemStatementRunner } from './system-statements.js';
+import { toProviderSubscriptionRow, toProviderSubscriptionSnapshot } from '../db/repositories/provider-subscription-row.js';
 import { silentWebhookLogger, type WebhookLogger } from './webhook-logger.js';
 import { setWebhookQueueStatsSource } from './webhook-metrics.js';
 
@@ -88,9 +89,21 @@ export class WebhookQueue {
   private sweeper: ReturnType<typeof startWebhookSweeper> | null = null;
   private leases: LeaseHeartbeat | null = null;
   private readonly priority: IngestPriority;
-  /** Concurrent deliveries share one INSERT transaction; each gets its row, or null for a duplicate. */
-  private readonly insert = createGroupCommit<NewWebhookEvent & { provider: string }, WebhookEventEntity | null>((events) =>
-    this.store.insert(this.systemSql, events),
+  /**
+   * Concurrent deliveries share one INSERT transaction; each gets its row, or null for a
+   * duplicate. The same transaction records the notification on the provider subscriptions they
+   * came through; those changes are announced after the commit.
+   */
+  private readonly insert = createGroupCommit<NewWebhookEvent & { provider: string }, WebhookEventEntity | null>(
+    async (events) => {
+      const { rows, touched } = await this.store.insertNotifying(this.systemRun, events);
+      for (const row of touched) {
+        this.options.pubsub
+          .publish('providerSubscriptionChanged', toProviderSubscriptionSnapshot(toProviderSubscriptionRow(row)))
+          .catch((error: unknown) => this.logger.warn({ err: (error as Error).message }, 'subscription notification time not published'));
+      }
+      return rows;
+    },
     500,
     3, // several INSERTs in flight: one at a time would cap ingest at one batch per round trip
   );
@@ -100,11 +113,11 @@ export class WebhookQueue {
     return events.map(() => undefined);
   }, 500, 2);
 
-  /** `asSystem` transactions of one statement, in one round trip. */
-  private readonly systemSql: SqlExecute;
+  /** `asSystem` transactions, in one round trip each. */
+  private readonly systemRun: SystemStatementRunner;
 
   constructor(private readonly options: WebhookQueueOptions) {
-    this.systemSql = systemStatementExecutor(createSystemStatementRunner(options.database));
+    this.systemRun = createSystemStatementRunner(options.database);
     this.logger = options.logger ?? silentWebhookLogger;
     this.publish = createWebhookEventPublisher(options.pubsub, this.logger);
     this.maxAttempts = options.maxAttempts ?? 8;
@@ -165,7 +178,7 @@ export class WebhookQueue {
     const concurrency = options.concurrency ?? this.options.concurrency ?? 10;
     this.abort = new AbortController();
     const leaseMs = this.options.leaseMs ?? DEFAULT_LEASE_MS;
-    this.leases = new LeaseHeartbeat({ store: this.store, sql: this.systemSql, leaseMs, intervalMs: leaseMs / BEATS_PER_LEASE, logger: this.logger });
+    this.leases = new LeaseHeartbeat({ store: this.store, sql: systemStatementExecutor(this.systemRun), leaseMs, intervalMs: leaseMs / BEATS_PER_LEASE, logger: this.logger });
     const run = createWebhookProcessor({
       database,
       store: this.store,

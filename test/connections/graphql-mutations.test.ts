@@ -25,6 +25,9 @@ beforeAll(async () => {
     AUTH_JWT_SECRET: jwtSecret,
     UI_URL: 'http://localhost:5173/',
     LOG_LEVEL: 'silent',
+    // This OAuth server plays Google's authorization server, not its Calendar API: the default
+    // subscription stays PENDING (test/subscriptions covers it against the provider fakes).
+    SUBSCRIPTION_SCHEDULER: 'off',
   });
   app = await createApp(config);
   graphqlUrl = `${await app.listen(0, '127.0.0.1')}/graphql`;

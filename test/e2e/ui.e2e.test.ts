@@ -253,6 +253,9 @@ describe('integrations UI in a real browser', () => {
         GOOGLE_USERINFO_URL: `${oidc.issuer}/oauth2/v3/userinfo`,
         // The Google client calls `${apiBaseUrl}/oauth2/v3/userinfo`: oidc-provider serves it there.
         GOOGLE_API_BASE_URL: oidc.issuer,
+        // It serves no Calendar API, though: the default subscription stays PENDING here
+        // (test/subscriptions covers the scheduler against the provider fakes).
+        SUBSCRIPTION_SCHEDULER: 'off',
         SLACK_CLIENT_ID: 'e2e-slack-client.id',
         SLACK_CLIENT_SECRET: 'e2e-slack-client-secret',
         SLACK_SIGNING_SECRET,
@@ -362,6 +365,8 @@ describe('integrations UI in a real browser', () => {
     await page.getByRole('status').filter({ hasText: `${GOOGLE} is connected` }).waitFor();
     expect(new URL(page.url()).searchParams.has('connected')).toBe(false);
     await badge(GOOGLE, 'Connected').waitFor();
+    // The default subscription made with the connection shows on the card.
+    await card(GOOGLE).getByRole('listitem', { name: 'calendar/primary' }).getByText('Setting up').waitFor();
     expect(oidc!.requests.some((request) => request.path === '/token' && request.form?.get('grant_type') === 'authorization_code')).toBe(true);
     expect(oidc!.requests.find((request) => request.path === '/token')?.form?.get('code_verifier')).toMatch(/^[A-Za-z0-9._~-]{43,128}$/);
     await shot('05-google-connected');

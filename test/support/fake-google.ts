@@ -1,4 +1,11 @@
-import { bearerToken, contentType, FakeProviderServer, type FakeResponse } from './fake-provider-server.js';
+import { BearerTokens } from './fake-bearer-tokens.js';
+import type { FakeClock } from './fake-clock.js';
+import type { Delivery } from './fake-delivery.js';
+import { installGmailWatch, type GmailWatchController, type GmailWatchOptions } from './fake-gmail-watch.js';
+import { installGoogleChannels, type GoogleChannelsController, type GoogleChannelsOptions } from './fake-google-channels.js';
+import { googleRateLimited } from './fake-google-errors.js';
+import { contentType, FakeProviderServer, type FakeResponse, type ProviderFakeOptions, type RecordedRequest } from './fake-provider-server.js';
+import { FakePubSub, type FakePubSubOptions } from './fake-pubsub-push.js';
 
 export const GOOGLE_ACCESS_TOKEN = 'ya29.fake-google-access-token';
 
@@ -54,24 +61,85 @@ export interface SentGmailMessage {
   html: string;
 }
 
+export interface FakeGoogleOptions
+  extends ProviderFakeOptions,
+    Pick<GoogleChannelsOptions, 'calendars' | 'projectNumber' | 'syncTiming' | 'calendarMaxTtlSeconds' | 'notificationTimeoutMs'>,
+    Pick<GmailWatchOptions, 'projectId' | 'historyIdAs'>,
+    Pick<FakePubSubOptions, 'retryDelaysMs' | 'pushTimeoutMs'> {
+  /**
+   * Google answers a rate limit with 403 or 429, reason `rateLimitExceeded`, and no Retry-After
+   * (https://developers.google.com/workspace/calendar/api/guides/errors).
+   * @default 403
+   */
+  rateLimitStatus?: 403 | 429;
+}
+
+export interface FakeGoogle {
+  server: FakeProviderServer;
+  clock: FakeClock;
+  tokens: BearerTokens;
+  /** Calendar and Drive push channels: see {@link installGoogleChannels}. */
+  channels: GoogleChannelsController;
+  /** Gmail watch: see {@link installGmailWatch}. */
+  gmail: GmailWatchController;
+  /** The Pub/Sub that pushes Gmail's notifications; its keys are served at `/oauth2/v3/certs`. */
+  pubsub: FakePubSub;
+  /** Every request the fake sent (sync and change notifications, Pub/Sub pushes). */
+  deliveries: Delivery[];
+  sent: SentGmailMessage[];
+}
+
 /**
- * www.googleapis.com as far as the Google client uses it: Calendar v3 calendarList (paged by
+ * www.googleapis.com as far as the service uses it: Calendar v3 calendarList (paged by
  * `pageToken`) and events.insert, Drive v3 files.create (in My Drive, or in a shared drive under
- * {@link SHARED_DRIVE_FOLDER_ID}), Gmail v1 users.messages.send, and the OAuth2 v3 userinfo
- * endpoint. A token other than {@link GOOGLE_ACCESS_TOKEN} gets Google's 401.
+ * {@link SHARED_DRIVE_FOLDER_ID}), Gmail v1 users.messages.send, the
+ * OAuth2 v3 userinfo endpoint, push channels ({@link installGoogleChannels}), Gmail watch
+ * ({@link installGmailWatch}) with Pub/Sub push ({@link FakePubSub}), and the JWKS that verifies
+ * the push tokens at `/oauth2/v3/certs`. A token the fake does not hold (by default all but
+ * {@link GOOGLE_ACCESS_TOKEN}) gets Google's 401; `server.rateLimit(n)` answers Google's
+ * `rateLimitExceeded`.
+ *
+ * Driving it:
+ * ```ts
+ * const google = createFakeGoogle({ clock, log });
+ * const origin = await google.server.start(); // API base and JWKS: `${origin}/oauth2/v3/certs`
+ * google.pubsub.createTopic('projects/integrations-test/topics/gmail', [GMAIL_PUBLISHER])
+ *   .createPushSubscription({ name: 'projects/integrations-test/subscriptions/push', topic: 'projects/integrations-test/topics/gmail',
+ *     pushEndpoint: `${serviceUrl}/webhooks/google`, audience, serviceAccountEmail });
+ * // … the service watches a calendar: the fake answers, then sends `sync` …
+ * await google.server.idle(); // the sync (and Gmail's first push) has been delivered
+ * await google.channels.changeCalendar('primary');
+ * await google.gmail.receiveMail({ labelIds: ['INBOX'] });
+ * await google.pubsub.publish(topic, data, { token: { audience: 'wrong' } }); // negative test
+ * clock.advance(8 * DAY); // channels and watches lapse
+ * ```
  */
-export function createFakeGoogle(): { server: FakeProviderServer; sent: SentGmailMessage[] } {
+export function createFakeGoogle(options: FakeGoogleOptions = {}): FakeGoogle {
   const sent: SentGmailMessage[] = [];
-  const server = new FakeProviderServer((status, message) => googleError(status, message, STATUS_BY_CODE[status] ?? 'UNKNOWN'));
+  const server = new FakeProviderServer((status, message) => googleError(status, message, STATUS_BY_CODE[status] ?? 'UNKNOWN'), {
+    name: 'google',
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.log ? { log: options.log } : {}),
+    rateLimited: () => googleRateLimited(options.rateLimitStatus ?? 403),
+  });
+  const tokens = new BearerTokens(options.accessTokens ?? [GOOGLE_ACCESS_TOKEN]);
+  const deliveries: Delivery[] = [];
+  const delivery = { provider: 'google', clock: server.clock, ...(options.log ? { log: options.log } : {}), deliveries };
+  const channels = installGoogleChannels(server, { ...options, tokens, delivery });
+  const pubsub = new FakePubSub({ ...options, delivery: { ...delivery, provider: 'pubsub' } });
+  const gmail = installGmailWatch(server, { ...options, tokens, pubsub });
   const unauthenticated = googleError(
     401,
     'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
     'UNAUTHENTICATED',
   );
-  const authorized = (token: string | undefined): boolean => token === GOOGLE_ACCESS_TOKEN;
+  const authorized = (request: RecordedRequest): boolean => tokens.principalOf(request.headers) !== undefined;
+
+  // Where Google serves the keys of its ID tokens, Pub/Sub push tokens included.
+  server.route('GET', '/oauth2/v3/certs', async () => ({ headers: { 'cache-control': 'public, max-age=23497, must-revalidate, no-transform' }, json: await pubsub.jwks() }));
 
   server.route('GET', '/calendar/v3/users/me/calendarList', (request) => {
-    if (!authorized(bearerToken(request))) return unauthenticated;
+    if (!authorized(request)) return unauthenticated;
     // Two pages: the first carries nextPageToken, the last carries nextSyncToken instead.
     if (request.query.get('pageToken') === 'page-2') {
       return {
@@ -94,7 +162,7 @@ export function createFakeGoogle(): { server: FakeProviderServer; sent: SentGmai
   });
 
   server.route('POST', '/calendar/v3/calendars/:calendarId/events', (request, check, params) => {
-    if (!authorized(bearerToken(request))) return unauthenticated;
+    if (!authorized(request)) return unauthenticated;
     check(contentType(request) === 'application/json', 'events.insert takes a JSON event resource');
     // Without sendUpdates Google invites nobody ("The default is false"): the client says what it wants.
     const sendUpdates = request.query.get('sendUpdates');
@@ -114,7 +182,7 @@ export function createFakeGoogle(): { server: FakeProviderServer; sent: SentGmai
   });
 
   server.route('POST', '/drive/v3/files', (request, check) => {
-    if (!authorized(bearerToken(request))) return unauthenticated;
+    if (!authorized(request)) return unauthenticated;
     check(contentType(request) === 'application/json', 'files.create metadata is JSON');
     const file = request.json() as { name?: unknown; mimeType?: unknown; parents?: unknown };
     check(typeof file.name === 'string' && file.name.length > 0, 'file.name is required');
@@ -131,7 +199,7 @@ export function createFakeGoogle(): { server: FakeProviderServer; sent: SentGmai
   });
 
   server.route('POST', '/gmail/v1/users/me/messages/send', (request, check) => {
-    if (!authorized(bearerToken(request))) return unauthenticated;
+    if (!authorized(request)) return unauthenticated;
     check(contentType(request) === 'application/json', 'messages.send takes a JSON message resource');
     const { raw } = request.json() as { raw?: unknown };
     check(typeof raw === 'string' && /^[A-Za-z0-9_-]+$/.test(raw), 'raw is base64url without padding');
@@ -155,7 +223,7 @@ export function createFakeGoogle(): { server: FakeProviderServer; sent: SentGmai
   });
 
   server.route('GET', '/oauth2/v3/userinfo', (request) => {
-    if (!authorized(bearerToken(request))) return unauthenticated;
+    if (!authorized(request)) return unauthenticated;
     return {
       json: {
         sub: '110169484474386276334',
@@ -170,5 +238,5 @@ export function createFakeGoogle(): { server: FakeProviderServer; sent: SentGmai
     };
   });
 
-  return { server, sent };
+  return { server, clock: server.clock, tokens, channels, gmail, pubsub, deliveries, sent };
 }

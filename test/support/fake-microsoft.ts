@@ -1,30 +1,73 @@
-import { bearerToken, contentType, FakeProviderServer, type FakeResponse } from './fake-provider-server.js';
+import { BearerTokens } from './fake-bearer-tokens.js';
+import type { FakeClock } from './fake-clock.js';
+import type { Delivery } from './fake-delivery.js';
+import { graphError, graphThrottled } from './fake-graph-errors.js';
+import { installGraphSubscriptions, type GraphSubscriptionsController, type GraphSubscriptionsOptions } from './fake-graph-subscriptions.js';
+import { contentType, FakeProviderServer, type ProviderFakeOptions, type RecordedRequest } from './fake-provider-server.js';
+
+export { graphError } from './fake-graph-errors.js';
 
 export const GRAPH_ACCESS_TOKEN = 'eyJ0eXAiOiJKV1QiLCJub25jZSI6ImZha2UtZ3JhcGgifQ.fake.graph';
 
-/** Graph's error body (https://learn.microsoft.com/en-us/graph/errors). */
-export function graphError(status: number, code: string, message: string): FakeResponse {
-  return {
-    status,
-    json: { error: { code, message, innerError: { date: '2026-11-24T08:00:00', 'request-id': 'b1f6e0a2-0000-4000-8000-000000000001', 'client-request-id': 'b1f6e0a2-0000-4000-8000-000000000001' } } },
-  };
+export interface FakeMicrosoftOptions extends ProviderFakeOptions, Pick<GraphSubscriptionsOptions, 'tenantId' | 'validationTimeoutMs' | 'notificationTimeoutMs'> {}
+
+export interface FakeMicrosoft {
+  server: FakeProviderServer;
+  clock: FakeClock;
+  tokens: BearerTokens;
+  /** Change-notification subscriptions: see {@link installGraphSubscriptions}. */
+  subscriptions: GraphSubscriptionsController;
+  /** Every request the fake sent (validations, notifications). */
+  deliveries: Delivery[];
+  sentMail: unknown[];
+  channelMessages: unknown[];
+  events: unknown[];
 }
 
 /**
- * graph.microsoft.com as far as the Microsoft client uses it, under `/v1.0`. Collections answer
+ * graph.microsoft.com as far as the service uses it, under `/v1.0`. Collections answer
  * `{ value, @odata.nextLink }`, and the calendars collection spans two pages so the client
- * must follow nextLink. A token other than {@link GRAPH_ACCESS_TOKEN} gets Graph's 401.
+ * must follow nextLink. A token the fake does not hold (by default all but
+ * {@link GRAPH_ACCESS_TOKEN}) gets Graph's 401; `server.rateLimit(n)` answers Graph's 429 with
+ * `Retry-After` in seconds (https://learn.microsoft.com/en-us/graph/throttling).
+ * Subscriptions: {@link installGraphSubscriptions}.
+ *
+ * Driving it:
+ * ```ts
+ * const clock = new FakeClock();
+ * const log = new RequestLog(); // also handed to startOidcServer({ log, clock, … })
+ * const graph = createFakeMicrosoft({ clock, log });
+ * const apiBaseUrl = `${await graph.server.start()}/v1.0`;
+ * // … the service creates a subscription; Graph validated its notificationUrl first …
+ * await graph.subscriptions.notify([{ subscriptionId }]);
+ * await graph.subscriptions.lifecycle(subscriptionId, 'reauthorizationRequired');
+ * clock.advance(3 * DAY); // the subscription lapses unless renewed
+ * graph.tokens.revoke(GRAPH_ACCESS_TOKEN); // next call: 401, to exercise refresh
+ * graph.server.latencyMs = 50; graph.server.rateLimit(100); // for bench/subscriptions
+ * ```
  */
-export function createFakeMicrosoft(): { server: FakeProviderServer; sentMail: unknown[]; channelMessages: unknown[]; events: unknown[] } {
+export function createFakeMicrosoft(options: FakeMicrosoftOptions = {}): FakeMicrosoft {
   const sentMail: unknown[] = [];
   const channelMessages: unknown[] = [];
   const events: unknown[] = [];
-  const server = new FakeProviderServer((status, message) => graphError(status, status === 404 ? 'ResourceNotFound' : 'BadRequest', message));
+  const server = new FakeProviderServer((status, message) => graphError(status, status === 404 ? 'ResourceNotFound' : 'BadRequest', message), {
+    name: 'microsoft',
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.log ? { log: options.log } : {}),
+    rateLimited: graphThrottled,
+  });
+  const tokens = new BearerTokens(options.accessTokens ?? [GRAPH_ACCESS_TOKEN]);
+  const deliveries: Delivery[] = [];
+  const subscriptions = installGraphSubscriptions(server, {
+    ...options,
+    tokens,
+    delivery: { provider: 'microsoft', clock: server.clock, ...(options.log ? { log: options.log } : {}), deliveries },
+  });
   const unauthorized = graphError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.');
-  const authorized = (token: string | undefined): boolean => token === GRAPH_ACCESS_TOKEN;
+  const authorized = (request: RecordedRequest): boolean => tokens.principalOf(request.headers) !== undefined;
 
   server.route('GET', '/v1.0/me', (request) => {
-    if (!authorized(bearerToken(request))) return unauthorized;
+    if (!authorized(request)) return unauthorized;
     return {
       json: {
         '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users/$entity',
@@ -41,7 +84,7 @@ export function createFakeMicrosoft(): { server: FakeProviderServer; sentMail: u
   });
 
   server.route('GET', '/v1.0/me/joinedTeams', (request) => {
-    if (!authorized(bearerToken(request))) return unauthorized;
+    if (!authorized(request)) return unauthorized;
     return {
       json: {
         '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#teams',
@@ -52,7 +95,7 @@ export function createFakeMicrosoft(): { server: FakeProviderServer; sentMail: u
   });
 
   server.route('GET', '/v1.0/teams/:teamId/channels', (request, check, params) => {
-    if (!authorized(bearerToken(request))) return unauthorized;
+    if (!authorized(request)) return unauthorized;
     if (params.teamId !== '172b0cce-e65d-44ce-9a49-91d9f2e8493a') return graphError(404, 'NotFound', 'No team found with Group Id');
     return {
       json: {
@@ -64,7 +107,7 @@ export function createFakeMicrosoft(): { server: FakeProviderServer; sentMail: u
   });
 
   server.route('POST', '/v1.0/teams/:teamId/channels/:channelId/messages', (request, check, params) => {
-    if (!authorized(bearerToken(request))) return unauthorized;
+    if (!authorized(request)) return unauthorized;
     check(contentType(request) === 'application/json', 'chatMessage is JSON');
     const message = request.json() as { body?: { contentType?: unknown; content?: unknown } };
     check(message.body?.contentType === 'html', 'body.contentType is "html" for an HTML message');
@@ -85,7 +128,7 @@ export function createFakeMicrosoft(): { server: FakeProviderServer; sentMail: u
   });
 
   server.route('GET', '/v1.0/me/calendars', (request, check) => {
-    if (!authorized(bearerToken(request))) return unauthorized;
+    if (!authorized(request)) return unauthorized;
     const skiptoken = request.query.get('$skiptoken');
     if (skiptoken === null) {
       return {
@@ -106,7 +149,7 @@ export function createFakeMicrosoft(): { server: FakeProviderServer; sentMail: u
   });
 
   server.route('POST', '/v1.0/me/events', (request, check) => {
-    if (!authorized(bearerToken(request))) return unauthorized;
+    if (!authorized(request)) return unauthorized;
     check(contentType(request) === 'application/json', 'event is JSON');
     const event = request.json() as Record<string, { dateTime?: unknown; timeZone?: unknown } | undefined>;
     for (const edge of ['start', 'end'] as const) {
@@ -117,7 +160,7 @@ export function createFakeMicrosoft(): { server: FakeProviderServer; sentMail: u
   });
 
   server.route('POST', '/v1.0/me/sendMail', (request, check) => {
-    if (!authorized(bearerToken(request))) return unauthorized;
+    if (!authorized(request)) return unauthorized;
     check(contentType(request) === 'application/json', 'sendMail takes JSON');
     const payload = request.json() as { message?: { subject?: unknown; body?: { contentType?: unknown }; toRecipients?: { emailAddress?: { address?: unknown } }[] } };
     check(typeof payload.message?.subject === 'string', 'message.subject');
@@ -128,5 +171,5 @@ export function createFakeMicrosoft(): { server: FakeProviderServer; sentMail: u
     return { status: 202 };
   });
 
-  return { server, sentMail, channelMessages, events };
+  return { server, clock: server.clock, tokens, subscriptions, deliveries, sentMail, channelMessages, events };
 }

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type Configuration } from 'oidc-provider';
 import { BUILT_IN_PROVIDERS } from '../../src/providers/registry.js';
+import { FakeClock } from './fake-clock.js';
+import { selectHeaders, type RequestLog } from './fake-request-log.js';
 
 /** One request the OAuth server received (the body only for the token and revocation endpoints). */
 export interface OidcRequest {
@@ -39,6 +41,16 @@ export interface OidcServerOptions extends OidcClientOptions {
   scopes?: readonly string[];
   /** Extra claims of every account, put in the ID token with the `openid` scope (Microsoft's `tid`). @default {} */
   claims?: Readonly<Record<string, string>>;
+  /**
+   * A request log shared with the provider fakes, so a test can assert the order of API calls
+   * and token calls ("the subscription was deleted before the token was revoked"). Token and
+   * revocation requests are logged with their form; the `at` times come from `clock`.
+   */
+  log?: RequestLog;
+  /** The provider name in the shared log. @default 'oauth' */
+  logName?: string;
+  /** Times the shared log entries. @default a clock of its own */
+  clock?: FakeClock;
 }
 
 export interface OidcServer {
@@ -87,10 +99,25 @@ class CookieJar {
 export async function startOidcServer(options: OidcServerOptions): Promise<OidcServer> {
   const requests: OidcRequest[] = [];
   let handler: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) | undefined;
+  const clock = options.clock ?? new FakeClock();
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const entry: OidcRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, authorization: req.headers.authorization };
     requests.push(entry);
+    const logRequest = (body: unknown): void => {
+      if (!options.log) return;
+      const logged = options.log.record({
+        provider: options.logName ?? 'oauth',
+        direction: 'in',
+        method: entry.method,
+        path: entry.path,
+        query: Object.fromEntries(url.searchParams),
+        headers: selectHeaders(req.headers),
+        body,
+        at: clock.now(),
+      });
+      res.once('finish', () => options.log!.answered(logged, res.statusCode));
+    };
     if (req.method === 'POST' && (url.pathname === '/token' || url.pathname === '/token/revocation')) {
       // Read the form for the log, then hand oidc-provider an already-parsed body.
       const chunks: Buffer[] = [];
@@ -98,6 +125,7 @@ export async function startOidcServer(options: OidcServerOptions): Promise<OidcS
       req.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         entry.form = new URLSearchParams(raw);
+        logRequest(Object.fromEntries(entry.form));
         const body = Object.fromEntries(entry.form);
         // Google's revoke endpoint takes the token alone; oidc-provider wants the client to
         // authenticate, so the stand-in does it on the caller's behalf.
@@ -109,6 +137,7 @@ export async function startOidcServer(options: OidcServerOptions): Promise<OidcS
       });
       return;
     }
+    logRequest(undefined);
     handler?.(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -51,6 +51,20 @@ export const WebhookEventFieldsFragment = graphql(`
   }
 `);
 
+/** What an integration card shows about one provider subscription (a webhook registration at the provider). */
+export const ProviderSubscriptionFieldsFragment = graphql(`
+  fragment ProviderSubscriptionFields on ProviderSubscription {
+    id
+    resource
+    status
+    expiresAt
+    renewAt
+    lastNotificationAt
+    lastError
+    missedNotifications
+  }
+`);
+
 export const IntegrationsPageQuery = graphql(`
   query IntegrationsPage {
     providers {
@@ -58,6 +72,17 @@ export const IntegrationsPageQuery = graphql(`
     }
     integrations {
       ...IntegrationFields
+      providerSubscriptions {
+        ...ProviderSubscriptionFields
+      }
+    }
+  }
+`);
+
+export const ProviderSubscriptionChangedSubscription = graphql(`
+  subscription ProviderSubscriptionChanged($integrationId: ID) {
+    providerSubscriptionChanged(integrationId: $integrationId) {
+      ...ProviderSubscriptionFields
     }
   }
 `);

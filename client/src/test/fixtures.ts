@@ -1,4 +1,4 @@
-import type { IntegrationFieldsFragment, ProviderFieldsFragment, WebhookEventFieldsFragment } from '../gql/graphql';
+import type { IntegrationFieldsFragment, ProviderFieldsFragment, ProviderSubscriptionFieldsFragment, WebhookEventFieldsFragment } from '../gql/graphql';
 
 export const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000).toISOString();
 
@@ -88,6 +88,22 @@ export function webhookEvent(overrides: Partial<WebhookEventFieldsFragment> = {}
     processedAt: null,
     createdAt: minutesAgo(2),
     version: 1,
+    ...overrides,
+  };
+}
+
+export const minutesFromNow = (n: number) => new Date(Date.now() + n * 60_000).toISOString();
+
+export function providerSubscription(overrides: Partial<ProviderSubscriptionFieldsFragment> = {}): ProviderSubscriptionFieldsFragment {
+  return {
+    id: 'sub-1',
+    resource: 'calendar/primary',
+    status: 'ACTIVE',
+    expiresAt: minutesFromNow(6 * 24 * 60),
+    renewAt: minutesFromNow(5 * 24 * 60),
+    lastNotificationAt: minutesAgo(5),
+    lastError: null,
+    missedNotifications: 0,
     ...overrides,
   };
 }

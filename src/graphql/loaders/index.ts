@@ -3,6 +3,7 @@ import type { GraphQLServices } from '../services.js';
 import { createIntegrationByIdLoader } from './integration-by-id.loader.js';
 import { createIntegrationsByOrganizationLoader } from './integrations-by-organization.loader.js';
 import { organizationScope } from './organization-scope.js';
+import { createProviderSubscriptionByIdLoader, createProviderSubscriptionsByIntegrationLoader } from './provider-subscriptions.loader.js';
 import { createWebhookEventByIdLoader } from './webhook-event-by-id.loader.js';
 import { createWebhookEventPageLoader } from './webhook-event-page.loader.js';
 
@@ -12,6 +13,8 @@ export interface Loaders {
   webhookEventById: ReturnType<typeof createWebhookEventByIdLoader>;
   webhookEventPage: ReturnType<typeof createWebhookEventPageLoader>;
   integrationsByOrganization: ReturnType<typeof createIntegrationsByOrganizationLoader>;
+  providerSubscriptionsByIntegration: ReturnType<typeof createProviderSubscriptionsByIntegrationLoader>;
+  providerSubscriptionById: ReturnType<typeof createProviderSubscriptionByIdLoader>;
 }
 
 export function createLoaders(services: GraphQLServices, reads: OrganizationReads): Loaders {
@@ -21,6 +24,8 @@ export function createLoaders(services: GraphQLServices, reads: OrganizationRead
     webhookEventById: createWebhookEventByIdLoader(services, scope),
     webhookEventPage: createWebhookEventPageLoader(services, scope),
     integrationsByOrganization: createIntegrationsByOrganizationLoader(services, scope, reads.organizationId),
+    providerSubscriptionsByIntegration: createProviderSubscriptionsByIntegrationLoader(services, scope),
+    providerSubscriptionById: createProviderSubscriptionByIdLoader(services, scope),
   };
 }
 

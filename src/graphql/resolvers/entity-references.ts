@@ -1,6 +1,7 @@
 import { requirePrincipal, type GraphQLContext } from '../context.js';
 import { toIntegration, type Integration } from '../types/integration.js';
 import { Organization } from '../types/organization.js';
+import { toProviderSubscription, type ProviderSubscription } from '../types/provider-subscription.js';
 import { toWebhookEvent, type WebhookEvent } from '../types/webhook-event.js';
 
 /**
@@ -21,6 +22,13 @@ export const entityReferenceResolvers = {
       requirePrincipal(context);
       const row = await context.loaders.webhookEventById.load(reference.id);
       return row ? toWebhookEvent(row) : null;
+    },
+  },
+  ProviderSubscription: {
+    async __resolveReference(reference: { id: string }, context: GraphQLContext): Promise<ProviderSubscription | null> {
+      requirePrincipal(context);
+      const row = await context.loaders.providerSubscriptionById.load(reference.id);
+      return row ? toProviderSubscription(row) : null;
     },
   },
   Organization: {

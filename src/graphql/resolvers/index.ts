@@ -3,6 +3,7 @@ import { ConnectionResolver } from './connection.resolver.js';
 import { IntegrationResolver } from './integration.resolver.js';
 import { OrganizationResolver } from './organization.resolver.js';
 import { ProviderResolver } from './provider.resolver.js';
+import { ProviderSubscriptionResolver } from './provider-subscription.resolver.js';
 import { WebhookEventResolver } from './webhook-event.resolver.js';
 import { WebhookEventRetryResolver } from './webhook-event-retry.resolver.js';
 import { WebhookQueueStatsResolver } from './webhook-queue-stats.resolver.js';
@@ -19,6 +20,7 @@ export const resolvers: NonEmptyArray<Function> = [
   OrganizationResolver,
   ConnectionResolver,
   WebhookEventRetryResolver,
+  ProviderSubscriptionResolver,
 ];
 
 export { entityReferenceResolvers } from './entity-references.js';

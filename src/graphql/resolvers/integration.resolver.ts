@@ -5,6 +5,7 @@ import { clearLoaders } from '../loaders/index.js';
 import { Integration, toIntegration } from '../types/integration.js';
 import { IntegrationStatus } from '../types/integration-status.js';
 import { Provider } from '../types/provider.js';
+import { ProviderSubscription, toProviderSubscription } from '../types/provider-subscription.js';
 import { toWebhookEventConnection, WebhookEventConnection } from '../types/webhook-event-connection.js';
 import { DEFAULT_PAGE_SIZE, WebhookEventPageArgs } from '../types/webhook-event-page-args.js';
 import { toProvider, unknownProvider } from './provider.resolver.js';
@@ -51,6 +52,12 @@ export class IntegrationResolver {
       status: status ?? null,
     });
     return toWebhookEventConnection(page);
+  }
+
+  @FieldResolver(() => [ProviderSubscription])
+  async providerSubscriptions(@Root() integration: Integration, @Ctx() context: GraphQLContext): Promise<ProviderSubscription[]> {
+    const rows = await context.loaders.providerSubscriptionsByIntegration.load(integration.id);
+    return rows.map(toProviderSubscription);
   }
 
   @Subscription(() => Integration, {

@@ -17,19 +17,21 @@ function send(res: Response, reply: WebhookReply): void {
 }
 
 /**
- * `POST /webhooks/:providerId`. The body is read raw (every signature covers the exact bytes);
- * the app must not put a JSON parser in front of this path.
+ * `POST /webhooks/:providerId` and `POST /webhooks/:providerId/:hook` (an endpoint id in the
+ * path, as Asana targets are registered). The body is read raw (every signature covers the exact
+ * bytes); the app must not put a JSON parser in front of this path.
  */
 export function createWebhookRouter({ ingest, bodyLimit = '1mb' }: WebhookRouterOptions): Router {
   const router = Router();
   router.post(
-    '/webhooks/:providerId',
+    ['/webhooks/:providerId', '/webhooks/:providerId/:hook'],
     express.raw({ type: () => true, limit: bodyLimit }),
-    async (req: Request<{ providerId: string }>, res: Response) => {
+    async (req: Request<{ providerId: string; hook?: string }>, res: Response) => {
       const headers: Record<string, string | undefined> = {};
       for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
       const reply = await ingest({
         providerId: req.params.providerId,
+        hook: req.params.hook,
         headers,
         query: new URL(req.originalUrl, 'http://webhook.invalid').searchParams,
         rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),

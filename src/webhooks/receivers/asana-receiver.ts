@@ -23,7 +23,7 @@ export interface AsanaReceiverOptions {
 
 /**
  * Asana webhooks: https://developers.asana.com/docs/webhooks-guide
- * The target URL carries `?hook=<token>`, a random id registered (without secret) just before the
+ * The target URL carries the hook, a random id registered (without secret) just before the
  * webhook is created. Asana's handshake POST carries `X-Hook-Secret`: stored (sealed) the first
  * time only, within minutes of the registration and for a live integration, and echoed back.
  * Later deliveries carry `X-Hook-Signature`, the hex HMAC-SHA256 of the body with that secret. Asana sends no timestamp to bound replays; a replayed body hashes to
@@ -32,7 +32,7 @@ export interface AsanaReceiverOptions {
 export function createAsanaReceiver({ directory }: AsanaReceiverOptions): ProviderReceiver {
   return {
     async receive(request) {
-      const hook = request.query.get('hook');
+      const hook = request.hook ?? request.query.get('hook');
       if (!hook) return reject(404, 'missing Asana hook id');
 
       const handshakeSecret = request.headers['x-hook-secret'];
@@ -61,6 +61,7 @@ export function createAsanaReceiver({ directory }: AsanaReceiverOptions): Provid
           eventType: `${event.resource.resource_type}.${event.action}`,
           payload: event as Record<string, unknown>,
           deliveryId: digestDeliveryId(event),
+          subscriptionId: endpoint.subscriptionId,
         })),
       };
     },

@@ -45,13 +45,13 @@ export interface StandardWebhooksReceiverOptions {
 }
 
 /**
- * Custom providers: `POST /webhooks/<providerId>?hook=<endpoint id>`, the endpoint holding the
+ * Custom providers: `POST /webhooks/<providerId>/<endpoint id>` (or `?hook=<endpoint id>`), the endpoint holding the
  * `whsec_` secret. The `webhook-id` is the delivery id, and the payload's `type` the event type.
  */
 export function createStandardWebhooksReceiver({ directory, now = Date.now }: StandardWebhooksReceiverOptions): ProviderReceiver {
   return {
     async receive(request) {
-      const hook = request.query.get('hook');
+      const hook = request.hook ?? request.query.get('hook');
       if (!hook) return reject(404, 'missing hook id');
       const endpoint = await directory.endpoint(request.providerId, hook);
       if (!endpoint?.secret) return reject(404, 'unknown webhook endpoint');
@@ -60,7 +60,7 @@ export function createStandardWebhooksReceiver({ directory, now = Date.now }: St
       const eventType = typeof body.type === 'string' && body.type.length > 0 ? body.type : 'webhook';
       return {
         reply: { status: 204 },
-        deliveries: [{ integrationId: endpoint.integrationId, organizationId: endpoint.organizationId, eventType, payload: body, deliveryId: request.headers['webhook-id']! }],
+        deliveries: [{ integrationId: endpoint.integrationId, organizationId: endpoint.organizationId, eventType, payload: body, deliveryId: request.headers['webhook-id']!, subscriptionId: endpoint.subscriptionId }],
       };
     },
   };

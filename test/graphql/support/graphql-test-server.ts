@@ -62,6 +62,8 @@ export async function startGraphQLTestServer(options: GraphQLTestServerOptions =
     GOOGLE_CLIENT_SECRET: 'test-secret',
     LOG_LEVEL: 'silent',
     RESPONSE_CACHE_MB: options.responseCache ? '16' : '0',
+    // Read-side tests count statements: no subscription scheduler polling in the background.
+    SUBSCRIPTION_SCHEDULER: 'off',
   });
   const app = await createApp(config, {
     // Read-side tests need seeded rows to stay as seeded: no queue worker picking up PENDING ones.

@@ -7,6 +7,7 @@ import { Skeleton } from '../ui/Skeleton';
 import { Spinner } from '../ui/Spinner';
 import { ConnectIntegrationDialog } from './ConnectIntegrationDialog';
 import { ProviderIcon } from './ProviderIcon';
+import { ProviderSubscriptions, type ProviderSubscription } from './ProviderSubscriptions';
 import { IntegrationStatusBadge } from './StatusBadge';
 
 /** An organization's connection to one provider, as the subgraph returns it. */
@@ -29,10 +30,14 @@ export interface IntegrationCardProps {
   onConnect?: () => void;
   /** Provider display name override (the integration carries one already). */
   providerName?: string;
+  /** The integration's provider subscriptions (webhook registrations), shown live under its facts. */
+  subscriptions?: readonly ProviderSubscription[];
+  /** Re-runs the query the subscriptions came from (after live changes). */
+  onRefetchSubscriptions?: () => void;
 }
 
 /** One connected (or once-connected) provider: status, dates, and the actions that apply. */
-export function IntegrationCard({ integration, onDisconnect, onTest, onConnect, providerName }: IntegrationCardProps) {
+export function IntegrationCard({ integration, onDisconnect, onTest, onConnect, providerName, subscriptions, onRefetchSubscriptions }: IntegrationCardProps) {
   const headingId = useId();
   const name = providerName ?? integration.providerName;
   const [confirming, setConfirming] = useState(false);
@@ -128,6 +133,10 @@ export function IntegrationCard({ integration, onDisconnect, onTest, onConnect, 
             />
           ) : null}
         </div>
+      ) : null}
+
+      {isActive && subscriptions ? (
+        <ProviderSubscriptions integrationId={integration.id} subscriptions={subscriptions} onRefetch={onRefetchSubscriptions ?? (() => undefined)} />
       ) : null}
 
       {testOutcome ? (

@@ -34,6 +34,9 @@ export function IntegrationsList() {
   const integrations = useLiveList(data?.integrations, live.data, refresh);
   useRefetchOnReconnect(refresh);
 
+  // From the query, not the live list: integration pushes do not carry subscriptions (they have their own).
+  const subscriptionsOf = useMemo(() => new Map((data?.integrations ?? []).map((integration) => [integration.id, integration.providerSubscriptions])), [data]);
+
   const byProvider = useMemo(() => {
     const map = new Map<string, IntegrationFieldsFragment>();
     for (const integration of integrations ?? []) map.set(integration.providerId, integration);
@@ -128,6 +131,8 @@ export function IntegrationsList() {
               key={provider.id}
               integration={integration}
               providerName={provider.name}
+              subscriptions={subscriptionsOf.get(integration.id)}
+              onRefetchSubscriptions={refresh}
               onDisconnect={async () => {
                 const result = await disconnect({ id: integration.id });
                 if (result.error) throw new Error(describeError(result.error));

@@ -1,4 +1,4 @@
-import type { IntegrationStatus, WebhookEventStatus, CircuitState } from '../../gql/graphql';
+import type { IntegrationStatus, WebhookEventStatus, CircuitState, ProviderSubscriptionStatus } from '../../gql/graphql';
 
 type Tone = 'success' | 'neutral' | 'danger' | 'warning' | 'info';
 
@@ -67,5 +67,18 @@ const CIRCUIT_LABELS: Record<CircuitState, [Tone, string, string]> = {
 
 export function CircuitStateBadge({ state }: { state: CircuitState }) {
   const [tone, label, symbol] = CIRCUIT_LABELS[state];
+  return <Badge tone={tone} label={label} symbol={symbol} />;
+}
+
+const SUBSCRIPTION_LABELS: Record<ProviderSubscriptionStatus, [Tone, string, string]> = {
+  PENDING: ['neutral', 'Setting up', '…'],
+  ACTIVE: ['success', 'Active', '✓'],
+  FAILED: ['danger', 'Failing', '✕'],
+  EXPIRED: ['warning', 'Expired', '!'],
+  STOPPED: ['neutral', 'Stopped', '○'],
+};
+
+export function ProviderSubscriptionStatusBadge({ status }: { status: ProviderSubscriptionStatus }) {
+  const [tone, label, symbol] = SUBSCRIPTION_LABELS[status];
   return <Badge tone={tone} label={label} symbol={symbol} />;
 }
