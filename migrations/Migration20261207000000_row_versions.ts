@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /** Tables whose rows are published on pub/sub as snapshots, and so carry a version. */
-const VERSIONED_TABLES = ['integrations', 'webhook_events'] as const;
+const VERSIONED_TABLES = ['integrations', 'webhook_events', 'provider_subscriptions'] as const;
 
 /**
  * A row version for every table whose rows travel as pub/sub snapshots: 1 on insert, one more on

@@ -45,7 +45,7 @@ export interface WebhookEventSnapshot extends VersionedSnapshot {
 export type ProviderSubscriptionStatusValue = 'pending' | 'active' | 'failed' | 'expired' | 'stopped';
 
 /** A provider subscription's public fields (src/subscriptions): never its secrets or protocol state. */
-export interface ProviderSubscriptionSnapshot {
+export interface ProviderSubscriptionSnapshot extends VersionedSnapshot {
   id: string;
   organizationId: string;
   integrationId: string;

@@ -17,7 +17,7 @@ type Documents = {
     "\n  fragment IntegrationFields on Integration {\n    id\n    providerId\n    providerName\n    status\n    scopes\n    metadata\n    connectedAt\n    lastSyncAt\n    tokenExpiresAt\n    errorMessage\n    needsReauthorization\n    version\n  }\n": typeof types.IntegrationFieldsFragmentDoc,
     "\n  fragment ProviderFields on Provider {\n    id\n    name\n    configured\n    defaultScopes\n    scopes {\n      name\n      description\n    }\n    connectionParamDetails {\n      name\n      description\n      pattern\n      example\n    }\n  }\n": typeof types.ProviderFieldsFragmentDoc,
     "\n  fragment WebhookEventFields on WebhookEvent {\n    id\n    provider\n    eventType\n    status\n    attempts\n    errorMessage\n    processedAt\n    createdAt\n    version\n  }\n": typeof types.WebhookEventFieldsFragmentDoc,
-    "\n  fragment ProviderSubscriptionFields on ProviderSubscription {\n    id\n    resource\n    status\n    expiresAt\n    renewAt\n    lastNotificationAt\n    lastError\n    missedNotifications\n  }\n": typeof types.ProviderSubscriptionFieldsFragmentDoc,
+    "\n  fragment ProviderSubscriptionFields on ProviderSubscription {\n    id\n    resource\n    status\n    expiresAt\n    renewAt\n    lastNotificationAt\n    lastError\n    missedNotifications\n    version\n  }\n": typeof types.ProviderSubscriptionFieldsFragmentDoc,
     "\n  query IntegrationsPage {\n    providers {\n      ...ProviderFields\n    }\n    integrations {\n      ...IntegrationFields\n      providerSubscriptions {\n        ...ProviderSubscriptionFields\n      }\n    }\n  }\n": typeof types.IntegrationsPageDocument,
     "\n  subscription ProviderSubscriptionChanged($integrationId: ID) {\n    providerSubscriptionChanged(integrationId: $integrationId) {\n      ...ProviderSubscriptionFields\n    }\n  }\n": typeof types.ProviderSubscriptionChangedDocument,
     "\n  query Providers {\n    providers {\n      ...ProviderFields\n    }\n  }\n": typeof types.ProvidersDocument,
@@ -35,7 +35,7 @@ const documents: Documents = {
     "\n  fragment IntegrationFields on Integration {\n    id\n    providerId\n    providerName\n    status\n    scopes\n    metadata\n    connectedAt\n    lastSyncAt\n    tokenExpiresAt\n    errorMessage\n    needsReauthorization\n    version\n  }\n": types.IntegrationFieldsFragmentDoc,
     "\n  fragment ProviderFields on Provider {\n    id\n    name\n    configured\n    defaultScopes\n    scopes {\n      name\n      description\n    }\n    connectionParamDetails {\n      name\n      description\n      pattern\n      example\n    }\n  }\n": types.ProviderFieldsFragmentDoc,
     "\n  fragment WebhookEventFields on WebhookEvent {\n    id\n    provider\n    eventType\n    status\n    attempts\n    errorMessage\n    processedAt\n    createdAt\n    version\n  }\n": types.WebhookEventFieldsFragmentDoc,
-    "\n  fragment ProviderSubscriptionFields on ProviderSubscription {\n    id\n    resource\n    status\n    expiresAt\n    renewAt\n    lastNotificationAt\n    lastError\n    missedNotifications\n  }\n": types.ProviderSubscriptionFieldsFragmentDoc,
+    "\n  fragment ProviderSubscriptionFields on ProviderSubscription {\n    id\n    resource\n    status\n    expiresAt\n    renewAt\n    lastNotificationAt\n    lastError\n    missedNotifications\n    version\n  }\n": types.ProviderSubscriptionFieldsFragmentDoc,
     "\n  query IntegrationsPage {\n    providers {\n      ...ProviderFields\n    }\n    integrations {\n      ...IntegrationFields\n      providerSubscriptions {\n        ...ProviderSubscriptionFields\n      }\n    }\n  }\n": types.IntegrationsPageDocument,
     "\n  subscription ProviderSubscriptionChanged($integrationId: ID) {\n    providerSubscriptionChanged(integrationId: $integrationId) {\n      ...ProviderSubscriptionFields\n    }\n  }\n": types.ProviderSubscriptionChangedDocument,
     "\n  query Providers {\n    providers {\n      ...ProviderFields\n    }\n  }\n": types.ProvidersDocument,
@@ -79,7 +79,7 @@ export function graphql(source: "\n  fragment WebhookEventFields on WebhookEvent
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment ProviderSubscriptionFields on ProviderSubscription {\n    id\n    resource\n    status\n    expiresAt\n    renewAt\n    lastNotificationAt\n    lastError\n    missedNotifications\n  }\n"): (typeof documents)["\n  fragment ProviderSubscriptionFields on ProviderSubscription {\n    id\n    resource\n    status\n    expiresAt\n    renewAt\n    lastNotificationAt\n    lastError\n    missedNotifications\n  }\n"];
+export function graphql(source: "\n  fragment ProviderSubscriptionFields on ProviderSubscription {\n    id\n    resource\n    status\n    expiresAt\n    renewAt\n    lastNotificationAt\n    lastError\n    missedNotifications\n    version\n  }\n"): (typeof documents)["\n  fragment ProviderSubscriptionFields on ProviderSubscription {\n    id\n    resource\n    status\n    expiresAt\n    renewAt\n    lastNotificationAt\n    lastError\n    missedNotifications\n    version\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -62,6 +62,7 @@ export const ProviderSubscriptionFieldsFragment = graphql(`
     lastNotificationAt
     lastError
     missedNotifications
+    version
   }
 `);
 

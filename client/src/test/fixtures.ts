@@ -104,6 +104,7 @@ export function providerSubscription(overrides: Partial<ProviderSubscriptionFiel
     lastNotificationAt: minutesAgo(5),
     lastError: null,
     missedNotifications: 0,
+    version: 1,
     ...overrides,
   };
 }

@@ -31,6 +31,8 @@ export interface ProviderSubscriptionRow {
   state: ProtocolState;
   createdAt: Date;
   updatedAt: Date;
+  /** Grows with every UPDATE (a trigger): see VersionedSnapshot. */
+  version: number;
 }
 
 const date = (value: unknown): Date => (value instanceof Date ? value : new Date(value as string));
@@ -60,6 +62,7 @@ export function toProviderSubscriptionRow(row: Record<string, unknown>): Provide
     state: (typeof row.state === 'string' ? JSON.parse(row.state) : (row.state ?? {})) as ProtocolState,
     createdAt: date(row.created_at),
     updatedAt: date(row.updated_at),
+    version: Number(row.version),
   };
 }
 
@@ -69,6 +72,7 @@ const iso = (value: Date | null): string | null => (value ? value.toISOString() 
 export function toProviderSubscriptionSnapshot(row: ProviderSubscriptionRow): ProviderSubscriptionSnapshot {
   return {
     id: row.id,
+    version: row.version,
     organizationId: row.organizationId,
     integrationId: row.integrationId,
     provider: row.provider,

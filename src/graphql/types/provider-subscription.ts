@@ -4,6 +4,7 @@ import type { ProviderSubscriptionSnapshot } from '../../pubsub/topics.js';
 import { toDate } from './date-value.js';
 import { ProviderSubscriptionStatus } from './provider-subscription-status.js';
 import { DateTime } from './scalars.js';
+import { VERSION_DESCRIPTION } from './version-description.js';
 
 /** `integration` is a field resolver (ProviderSubscriptionResolver). Protocol state and secrets are not here. */
 @Directive('@key(fields: "id")')
@@ -47,6 +48,9 @@ export class ProviderSubscription {
 
   @Field(() => DateTime)
   createdAt!: Date;
+
+  @Field(() => Int, { description: VERSION_DESCRIPTION })
+  version!: number;
 }
 
 /** Maps a row or a pub/sub snapshot field by field, so nothing else (state, lease) can leak through. */
@@ -64,5 +68,6 @@ export function toProviderSubscription(source: ProviderSubscriptionRow | Provide
     missedNotifications: source.missedNotifications,
     lastMissedAt: toDate(source.lastMissedAt),
     createdAt: new Date(source.createdAt),
+    version: source.version,
   });
 }

@@ -60,7 +60,7 @@ describe('ProviderSubscriptions', () => {
     const subscription = fake.operations.find((op) => op.kind === 'subscription');
     expect(subscription?.variables).toEqual({ integrationId: 'int-google' });
 
-    act(() => fake.push('ProviderSubscriptionChanged', { providerSubscriptionChanged: providerSubscription({ lastNotificationAt: minutesAgo(1) }) }));
+    act(() => fake.push('ProviderSubscriptionChanged', { providerSubscriptionChanged: providerSubscription({ lastNotificationAt: minutesAgo(1), version: 2 }) }));
     const item = screen.getByRole('listitem', { name: 'calendar/primary' });
     expect(within(item).getByText('Active', { selector: '.badge' })).toBeTruthy();
     expect(within(item).getByText('1 minute ago')).toBeTruthy();
@@ -68,7 +68,7 @@ describe('ProviderSubscriptions', () => {
     // A new one (subscribed elsewhere) appears; a stopped one disappears.
     act(() => fake.push('ProviderSubscriptionChanged', { providerSubscriptionChanged: providerSubscription({ id: 'sub-2', resource: 'drive/changes' }) }));
     expect(screen.getByRole('listitem', { name: 'drive/changes' })).toBeTruthy();
-    act(() => fake.push('ProviderSubscriptionChanged', { providerSubscriptionChanged: providerSubscription({ status: 'STOPPED' }) }));
+    act(() => fake.push('ProviderSubscriptionChanged', { providerSubscriptionChanged: providerSubscription({ status: 'STOPPED', version: 3 }) }));
     expect(screen.queryByRole('listitem', { name: 'calendar/primary' })).toBeNull();
     await waitFor(() => expect(onRefetch).toHaveBeenCalledTimes(1));
   });
