@@ -8,7 +8,7 @@ import { AppError, ErrorCode, notFound } from '../errors/app-error.js';
 import { isKnownProvider, resolveProvider, type ProvidersConfig } from '../providers/resolve-provider.js';
 import type { SubscriptionSignal, SubscriptionSignals } from '../webhooks/subscription-signals.js';
 import { toProviderSubscriptionRow, type ProviderSubscriptionRow } from '../db/repositories/provider-subscription-row.js';
-import { matchResource } from './resource-patterns.js';
+import { matchResource } from '../providers/resource-pattern.js';
 import type { ProviderAccess, SchedulerLogger, SubscriptionScheduler } from './subscription-scheduler.js';
 import type { SubscriptionStore } from './subscription-store.js';
 

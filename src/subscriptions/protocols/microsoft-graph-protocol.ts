@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { generateRandomString } from '../../crypto/random-string.js';
 import { parseProviderResponse } from '../../providers/clients/provider-response.js';
-import { matchResource } from '../resource-patterns.js';
+import { matchResource } from '../../providers/resource-pattern.js';
 import { SubscriptionGoneError, SubscriptionRefusedError, type ProtocolContext, type ProtocolOutcome, type SubscriptionProtocol } from '../subscription-protocol.js';
 import { bearer, hasStatus, isRefusal, providerMessage } from './provider-error.js';
 
