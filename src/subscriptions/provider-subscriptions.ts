@@ -5,6 +5,9 @@ import { isKnownProvider, resolveProvider, type ProvidersConfig } from '../provi
 import type { PubSub } from '../pubsub/topics.js';
 import type { ProviderBreakerRegistry } from '../resilience/provider-breakers.js';
 import type { ResilienceLogger } from '../resilience/resilience-logger.js';
+import { readGoogleError } from '../providers/google/google-error.js';
+import { readGraphError } from '../providers/microsoft/graph-error.js';
+import type { ProviderErrorReader } from '../resilience/provider-error.js';
 import { ResilientHttpClient } from '../resilience/resilient-http-client.js';
 import { ProviderPacer, type ProviderPacerOptions } from './provider-pacer.js';
 import { toProviderSubscriptionSnapshot, type ProviderSubscriptionRow } from '../db/repositories/provider-subscription-row.js';
@@ -58,6 +61,8 @@ export function createProviderSubscriptions(options: ProviderSubscriptionsOption
     ...options.protocols,
   };
   const clients = new Map<string, ResilientHttpClient>();
+  /** How each provider's errors read (Google's 403 rate limits); others by their common shapes. */
+  const errorReaders: Readonly<Record<string, ProviderErrorReader>> = { google: readGoogleError, microsoft: readGraphError };
   const providers: ProviderAccess = {
     protocol: (provider) => protocols[provider],
     http: (provider) => {
@@ -67,6 +72,7 @@ export function createProviderSubscriptions(options: ProviderSubscriptionsOption
         client = new ResilientHttpClient({
           name: provider,
           retry: { maxAttempts: 1 },
+          ...(errorReaders[provider] && { readError: errorReaders[provider] }),
           timeout: options.requestTimeoutMs ?? 10_000,
           logger: options.logger,
           ...(options.breakers ? { breakers: options.breakers } : {}),

@@ -138,6 +138,27 @@ describe('a Google Drive changes channel', () => {
   });
 });
 
+describe('Google rate limits', () => {
+  it('takes a 403 rateLimitExceeded as a request to slow down: no failure, tried again after the wait', async () => {
+    const { id } = await subscribe(test.service.url, test.token, integrationId, 'calendar/team@group.calendar.google.com');
+    test.fakes.google.server.rateLimit(0);
+    try {
+      expect(await test.runDue()).toBe(1);
+    } finally {
+      test.fakes.google.server.rateLimit(undefined);
+    }
+    expect(test.fakes.google.server.rateLimitedCount).toBeGreaterThan(0);
+    const limited = await storedSubscription(test.service.app, id);
+    // A refusal would have counted an attempt and set lastError; a rate limit only waits.
+    expect(limited).toMatchObject({ status: 'pending', attempts: 0, last_error: null, failing_since: null });
+    expect(new Date(limited.renew_at as string).getTime()).toBeGreaterThan(test.fakes.clock.now());
+
+    test.fakes.clock.set(new Date(limited.renew_at as string).getTime() + 1);
+    expect(await test.runDue()).toBe(1);
+    expect((await storedSubscription(test.service.app, id)).status).toBe('active');
+  });
+});
+
 describe('a Gmail watch', () => {
   let id: string;
 

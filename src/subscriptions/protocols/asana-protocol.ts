@@ -19,7 +19,6 @@ const webhookPageSchema = z.object({
 const workspacePageSchema = z.object({ data: z.array(z.looseObject({ gid: z.string().min(1) })), next_page: z.looseObject({ offset: z.string() }).nullish() });
 
 /** Asana's error body: `{ errors: [{ message }] }` (https://developers.asana.com/docs/errors). */
-const asanaErrorMessage = (body: Record<string, unknown>): unknown => (body.errors as { message?: unknown }[] | undefined)?.[0]?.message;
 
 interface AsanaState {
   hook?: string;
@@ -106,7 +105,7 @@ export function createAsanaProtocol(): SubscriptionProtocol {
         );
       } catch (error) {
         if (isRefusal(error)) {
-          const said = providerMessage(error, asanaErrorMessage);
+          const said = providerMessage(error);
           throw new SubscriptionRefusedError(`Asana refused the webhook${said ? `: ${said}` : ''}`);
         }
         throw error;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { GooglePubSubConfig } from '../../config.js';
 import { parseProviderResponse } from '../../providers/clients/provider-response.js';
 import { SubscriptionRefusedError, type ProtocolContext, type ProtocolOutcome, type SubscriptionProtocol } from '../subscription-protocol.js';
-import { googleErrorMessage, googleRequest } from './google-api.js';
+import { googleRequest } from './google-api.js';
 import { isRefusal, providerMessage } from './provider-error.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -35,7 +35,7 @@ async function watch(context: ProtocolContext, pubsub: GooglePubSubConfig, label
     });
   } catch (error) {
     if (isRefusal(error)) {
-      const said = providerMessage(error, googleErrorMessage);
+      const said = providerMessage(error);
       // A topic Gmail may not publish to is the deployment's to fix: https://developers.google.com/workspace/gmail/api/guides/push#grant_publish_rights_on_your_topic
       throw new SubscriptionRefusedError(`Gmail refused the watch on ${pubsub.topic}${said ? `: ${said}` : ''}`);
     }

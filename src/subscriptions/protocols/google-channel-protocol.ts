@@ -4,7 +4,7 @@ import { generateRandomString } from '../../crypto/random-string.js';
 import { parseProviderResponse } from '../../providers/clients/provider-response.js';
 import type { ProtocolState } from '../../db/repositories/provider-subscription-row.js';
 import { SubscriptionRefusedError, type ProtocolContext, type ProtocolOutcome, type SubscriptionProtocol } from '../subscription-protocol.js';
-import { googleErrorMessage, googleRequest } from './google-api.js';
+import { googleRequest } from './google-api.js';
 import { hasStatus, isRefusal, providerMessage } from './provider-error.js';
 
 /**
@@ -115,7 +115,7 @@ async function openChannel(context: ProtocolContext, target: WatchTarget, state:
     });
   } catch (error) {
     if (isRefusal(error)) {
-      const said = providerMessage(error, googleErrorMessage);
+      const said = providerMessage(error);
       throw new SubscriptionRefusedError(`Google refused the watch channel${said ? `: ${said}` : ''}`);
     }
     throw error;

@@ -28,7 +28,6 @@ const CLIENT_STATE_LENGTH = 64;
 
 const subscriptionSchema = z.looseObject({ id: z.string().min(1), expirationDateTime: z.string().min(1) });
 
-const graphErrorMessage = (body: Record<string, unknown>): unknown => (body.error as { message?: unknown } | undefined)?.message;
 
 function resourceSettings(resource: string): { maxMinutes: number; changeType: string } {
   const pattern = matchResource(
@@ -52,7 +51,7 @@ function parseExpiry(value: string, fallback: Date): Date {
 
 /** What Graph answered when it refused to create one, as an operator can act on it. */
 function refusal(error: unknown, notificationUrl: string): SubscriptionRefusedError {
-  const said = providerMessage(error, graphErrorMessage);
+  const said = providerMessage(error);
   // Graph calls the notification URL with a validationToken before answering the create call
   // (https://learn.microsoft.com/graph/change-notifications-delivery-webhooks#notificationurl-validation);
   // when that fails the create is refused, and retrying before the URL is fixed would only repeat it.
@@ -119,7 +118,7 @@ export function createMicrosoftGraphProtocol(): SubscriptionProtocol {
       } catch (error) {
         if (hasStatus(error, 404)) throw new SubscriptionGoneError('Microsoft Graph no longer has the subscription');
         if (isRefusal(error)) {
-          const said = providerMessage(error, graphErrorMessage);
+          const said = providerMessage(error);
           throw new SubscriptionRefusedError(`Microsoft Graph refused the renewal${said ? `: ${said}` : ''}`);
         }
         throw error;
