@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 import { startOidcServer, type OidcServer } from '../support/oidc-server.js';
+import { freePort } from '../support/free-port.js';
 
 const GOOGLE = 'Google Workspace';
 const SLACK = 'Slack';
@@ -62,14 +63,6 @@ const isLoopback = (url: string): boolean => {
   if (protocol === 'data:' || protocol === 'blob:' || protocol === 'about:') return true;
   return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
 };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const closeServer = (server: Server | undefined): Promise<void> =>
   new Promise((resolve) => {

@@ -1,8 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -10,6 +8,7 @@ import { mintDevelopmentToken } from '../../src/auth/development-token.js';
 import { cloneTemplateDatabase } from '../support/database.js';
 import { startOidcServer, type OidcServer } from '../support/oidc-server.js';
 import { testDatabaseUrl } from '../support/services.js';
+import { freePort } from '../support/free-port.js';
 
 /**
  * A provider that exists only in a deployment's `PROVIDERS_FILE`: `src/main.ts` started with the
@@ -30,14 +29,6 @@ let service: ChildProcess | undefined;
 let serviceOutput = () => '';
 let baseUrl = '';
 let directory = '';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Runs `src/main.ts` with exactly `env` (plus PATH and HOME). */
 function startService(env: Record<string, string>): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {

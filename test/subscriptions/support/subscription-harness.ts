@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll } from '@jest/globals';
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { createApp, type App, type AppOverrides } from '../../../src/app.js';
 import { mintDevelopmentToken } from '../../../src/auth/development-token.js';
@@ -18,18 +17,12 @@ import { createFakeGoogle, GOOGLE_ACCESS_TOKEN, type FakeGoogle, type FakeGoogle
 import { createFakeMicrosoft, GRAPH_ACCESS_TOKEN, type FakeMicrosoft } from '../../support/fake-microsoft.js';
 import { RequestLog } from '../../support/fake-request-log.js';
 import { installGmailProfile } from './fake-gmail-profile.js';
+import { freePort } from '../../support/free-port.js';
+export { freePort };
 
 export const TEST_JWT_SECRET = 'subscriptions-test-secret-0123456789-abcdef';
 
 /** A free loopback port: PUBLIC_URL must be known before the app is built. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 export interface ProviderFakes {
   clock: FakeClock;
   log: RequestLog;
