@@ -97,6 +97,8 @@ describe('the entry schema', () => {
     ['a bad id', { id: 'Zen Desk' }, 'id', 'must be lower-case letters'],
     ['a regular expression that does not compile', { connectionParams: [{ name: 'subdomain', description: 'x', pattern: '([a-z' }] }, 'connectionParams.0.pattern', 'valid regular expression'],
     ['an account lookup without a URL', { account: { from: 'request', id: 'id' } }, 'account.url', 'is required when from is "request"'],
+    ['a body for a GET account lookup', { account: { from: 'request', url: 'https://x.test/me', body: { query: '{ me { id } }' }, id: 'id' } }, 'account.body', 'needs method "POST"'],
+    ['an undeclared placeholder in an API header', { apiHeaders: { 'x-tenant-id': '{tenantId}' } }, 'apiHeaders.x-tenant-id', '{tenantId} is not a declared param'],
   ])('names the field of %s', (_name, change, field, message) => {
     const problems = problemsOf({ ...valid, ...change });
     expect(problems).toContainEqual({ field, message: expect.stringContaining(message) });
