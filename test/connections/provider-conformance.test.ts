@@ -19,9 +19,9 @@ import { REDIRECT_URI, TEST_KEYS, buildServices, expireAccessToken, newPrincipal
 /**
  * The whole OAuth flow (authorize → callback → token → connection test → refresh → revoke where
  * offered) for each distinct combination of quirks the registry's entries use, against
- * oidc-provider with the quirks layer (test/support/quirks-front.ts) in front. Combinations are derived from the
- * registry when the test runs, so every catalog entry is covered by its combination's
- * representative without a line here.
+ * oidc-provider with the quirks layer (test/support/quirks-front.ts) in front. Combinations are
+ * derived from the registry when the test runs, so every catalog entry is covered by its
+ * combination's representative without a line here.
  */
 
 /** What makes two entries behave differently on the wire during connect, refresh and revoke. */
