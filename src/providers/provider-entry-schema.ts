@@ -164,6 +164,14 @@ const accountSchema = entryObject({
   from: z.enum(['id_token', 'token_response', 'request']),
   /** For `request`: the URL to call with the new access token (the entry's API authorization and headers). */
   url: urlTemplate.optional(),
+  /**
+   * For `request`: `POST` for RPC and GraphQL APIs that have no GET to ask who the token is
+   * (Dropbox `users/get_current_account`, Linear's and monday.com's GraphQL).
+   * @default 'GET'
+   */
+  method: z.enum(['GET', 'POST']).default('GET'),
+  /** For a `POST` request: its JSON body (a GraphQL `{ query }`); without one the POST has no body. */
+  body: z.record(z.string(), z.unknown()).optional(),
   /** The provider-side account id that routes webhooks (Slack `team.id`, Microsoft `tid`). */
   id: jsonPaths,
   /** Non-secret facts kept in the integration's metadata, by name. @default {} */
@@ -251,7 +259,12 @@ const providerEntryShape = {
   learnedParams: z.array(learnedParamSchema).default([]),
   /** How an API call carries the access token. @default { header: 'authorization', prefix: 'Bearer ' } */
   apiAuthorization: apiAuthorizationSchema.prefault({}),
-  /** Fixed headers of every API call (Notion-Version, GitHub's Accept). @default {} */
+  /**
+   * Headers of every API call (Notion-Version, GitHub's Accept), the account lookup and API
+   * revocations included. A value may hold `{placeholders}` of the entry's params (Xero's
+   * `xero-tenant-id: {tenantId}`); a header whose value is not known yet is left out.
+   * @default {}
+   */
   apiHeaders: z.record(headerName, z.string()).default({}),
   pagination: paginationSchema.prefault({}),
   rateLimitHeaders: rateLimitHeadersSchema.optional(),
@@ -318,7 +331,12 @@ function checkEntry(entry: EntryShape, context: z.core.$RefinementCtx<EntryShape
     if (userGiven.has(name)) issue(['connectionParams'], `{${name}} is given by the user, so it cannot open a URL; use a configParam, or put it inside the host`);
   }
 
+  for (const [header, template] of Object.entries(entry.apiHeaders)) {
+    for (const name of placeholdersOf(template)) if (!afterExchange.has(name)) issue(['apiHeaders', header], `{${name}} is not a declared param`);
+  }
+
   if (entry.account?.from === 'request' && !entry.account.url) issue(['account', 'url'], 'is required when from is "request"');
+  if (entry.account?.body && entry.account.method !== 'POST') issue(['account', 'body'], 'needs method "POST"');
   entry.learnedParams.forEach((param, index) => {
     if (param.from === 'account' && entry.account?.from !== 'request') issue(['learnedParams', index, 'from'], '"account" needs an account read by request');
   });

@@ -1,4 +1,5 @@
 import { AppError, ErrorCode } from '../errors/app-error.js';
+import { fillApiHeaders } from './api-request.js';
 import type { AccountSource, ProviderDefinition, ProviderScope, RevocationSupport, TokenEndpointAuthMethod } from './provider-definition.js';
 import type { ProviderSettings } from './provider-settings.js';
 import { BUILT_IN_PROVIDERS, type ProviderRegistry } from './registry.js';
@@ -41,6 +42,8 @@ export interface ResolvedProvider {
   refreshUrl: string;
   userinfoUrl: string | undefined;
   apiBaseUrl: string;
+  /** The entry's `apiHeaders` with this connection's values; headers naming values not known yet are left out. */
+  apiHeaders: Readonly<Record<string, string>>;
   revocation: RevocationSupport;
   /** The entry's account lookup, its URL filled. */
   account: AccountSource | undefined;
@@ -102,6 +105,7 @@ export function resolveProvider(id: string, config: ProvidersConfig, connectionP
     refreshUrl: definition.refresh.url ? fill(definition.refresh.url) : tokenUrl,
     userinfoUrl: settings.userinfoUrl ?? (userinfoTemplate ? fill(userinfoTemplate) : undefined),
     apiBaseUrl: settings.apiBaseUrl ?? fill(definition.apiBaseUrl),
+    apiHeaders: fillApiHeaders(definition.apiHeaders, values),
     revocation,
     account: definition.account && (definition.account.url ? { ...definition.account, url: fill(definition.account.url) } : definition.account),
     scopes: definition.scopes,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../../src/config.js';
+import { BUILT_IN_PROVIDERS } from '../../src/providers/registry.js';
 import { resolveProvider } from '../../src/providers/resolve-provider.js';
 import { configError } from './support/config-error.js';
 
@@ -20,13 +21,13 @@ function providersFile(text: string, extension = 'yaml'): string {
 
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-const ZENDESK_YAML = `
-zendesk:
-  name: Zendesk
-  docs: https://developer.zendesk.com/documentation/ticketing/working-with-oauth/creating-and-using-oauth-tokens-with-the-api/
-  authorizationUrl: https://{subdomain}.zendesk.com/oauth/authorizations/new
-  tokenUrl: https://{subdomain}.zendesk.com/oauth/tokens
-  apiBaseUrl: https://{subdomain}.zendesk.com/api/v2
+const HELPDESK_YAML = `
+helpdesk:
+  name: Helpdesk
+  docs: https://helpdesk.example/docs/oauth
+  authorizationUrl: https://{subdomain}.helpdesk.example/oauth/authorizations/new
+  tokenUrl: https://{subdomain}.helpdesk.example/oauth/tokens
+  apiBaseUrl: https://{subdomain}.helpdesk.example/api/v2
   scopes:
     - { name: read, description: 'Read tickets, users and organizations' }
     - { name: write, description: Create and change them }
@@ -36,10 +37,10 @@ zendesk:
   revocation:
     kind: bearer-api
     method: DELETE
-    url: https://{subdomain}.zendesk.com/api/v2/oauth/tokens/current.json
+    url: https://{subdomain}.helpdesk.example/api/v2/oauth/tokens/current.json
   connectionParams:
     - name: subdomain
-      description: Your Zendesk subdomain (acme in acme.zendesk.com)
+      description: Your Helpdesk subdomain (acme in acme.helpdesk.example)
       pattern: "[a-z0-9][a-z0-9-]{0,62}"
       example: acme
 `;
@@ -47,21 +48,22 @@ zendesk:
 describe('PROVIDERS_FILE', () => {
   it('adds a provider from YAML, read like the built-ins: credentials, endpoint overrides, placeholders from the connection', () => {
     const config = loadConfig({
-      PROVIDERS_FILE: providersFile(ZENDESK_YAML),
-      ZENDESK_CLIENT_ID: 'zd-client',
-      ZENDESK_CLIENT_SECRET: 'zd-secret',
-      ZENDESK_API_BASE_URL: 'http://127.0.0.1:9/api/v2/',
+      PROVIDERS_FILE: providersFile(HELPDESK_YAML),
+      HELPDESK_CLIENT_ID: 'zd-client',
+      HELPDESK_CLIENT_SECRET: 'zd-secret',
+      HELPDESK_API_BASE_URL: 'http://127.0.0.1:9/api/v2/',
     });
-    expect([...config.providerRegistry.keys()]).toEqual(['google', 'slack', 'microsoft', 'asana', 'zendesk']);
-    expect(config.providers.zendesk).toMatchObject({ clientId: 'zd-client', clientSecret: 'zd-secret', apiBaseUrl: 'http://127.0.0.1:9/api/v2' });
-    const zendesk = resolveProvider('zendesk', config, { subdomain: 'acme' });
-    expect(zendesk).toMatchObject({
+    expect([...config.providerRegistry.keys()].at(-1)).toBe('helpdesk');
+    expect(config.providerRegistry.size).toBe(BUILT_IN_PROVIDERS.size + 1);
+    expect(config.providers.helpdesk).toMatchObject({ clientId: 'zd-client', clientSecret: 'zd-secret', apiBaseUrl: 'http://127.0.0.1:9/api/v2' });
+    const helpdesk = resolveProvider('helpdesk', config, { subdomain: 'acme' });
+    expect(helpdesk).toMatchObject({
       configured: true,
-      authorizationUrl: 'https://acme.zendesk.com/oauth/authorizations/new',
-      tokenUrl: 'https://acme.zendesk.com/oauth/tokens',
-      issuer: 'https://acme.zendesk.com',
+      authorizationUrl: 'https://acme.helpdesk.example/oauth/authorizations/new',
+      tokenUrl: 'https://acme.helpdesk.example/oauth/tokens',
+      issuer: 'https://acme.helpdesk.example',
       apiBaseUrl: 'http://127.0.0.1:9/api/v2',
-      revocation: { kind: 'bearer-api', url: 'https://acme.zendesk.com/api/v2/oauth/tokens/current.json' },
+      revocation: { kind: 'bearer-api', url: 'https://acme.helpdesk.example/api/v2/oauth/tokens/current.json' },
     });
   });
 
@@ -69,8 +71,9 @@ describe('PROVIDERS_FILE', () => {
     const readme = readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
     const example = /```yaml\n(# providers\.yaml\n[\s\S]*?)```/.exec(readme)?.[1];
     expect(example).toBeDefined();
-    const config = loadConfig({ PROVIDERS_FILE: providersFile(example!), ZENDESK_CLIENT_ID: 'a', ZENDESK_CLIENT_SECRET: 'b' });
-    expect(resolveProvider('zendesk', config, { subdomain: 'acme' }).tokenUrl).toBe('https://acme.zendesk.com/oauth/tokens');
+    const config = loadConfig({ PROVIDERS_FILE: providersFile(example!), GITEA_BASE_URL: 'https://git.example.com', GITEA_CLIENT_ID: 'a', GITEA_CLIENT_SECRET: 'b' });
+    expect(resolveProvider('gitea', config).tokenUrl).toBe('https://git.example.com/login/oauth/access_token');
+    expect(config.providerRegistry.get('google')?.defaultScopes).toEqual(['openid', 'https://www.googleapis.com/auth/userinfo.email']);
   });
 
   it('reads JSON too', () => {
@@ -89,13 +92,13 @@ describe('PROVIDERS_FILE', () => {
   });
 
   it.each([
-    ['a bad URL', ZENDESK_YAML.replace('tokenUrl: https://{subdomain}.zendesk.com/oauth/tokens', 'tokenUrl: zendesk.com/oauth/tokens'), 'PROVIDERS_FILE: entry "zendesk": tokenUrl: must be an http(s) URL (placeholders like {subdomain} allowed)'],
-    ['a missing field', ZENDESK_YAML.replace('  pkce: supported\n', ''), 'PROVIDERS_FILE: entry "zendesk": pkce: is required'],
-    ['a misspelt field', ZENDESK_YAML.replace('  pkce: supported\n', '  pkce: supported\n  tokenURL: https://x.test\n'), 'PROVIDERS_FILE: entry "zendesk": (entry): unknown field "tokenURL"'],
+    ['a bad URL', HELPDESK_YAML.replace('tokenUrl: https://{subdomain}.helpdesk.example/oauth/tokens', 'tokenUrl: helpdesk.example/oauth/tokens'), 'PROVIDERS_FILE: entry "helpdesk": tokenUrl: must be an http(s) URL (placeholders like {subdomain} allowed)'],
+    ['a missing field', HELPDESK_YAML.replace('  pkce: supported\n', ''), 'PROVIDERS_FILE: entry "helpdesk": pkce: is required'],
+    ['a misspelt field', HELPDESK_YAML.replace('  pkce: supported\n', '  pkce: supported\n  tokenURL: https://x.test\n'), 'PROVIDERS_FILE: entry "helpdesk": (entry): unknown field "tokenURL"'],
     ['a bad value in a built-in override', 'slack:\n  scopeSeparator: ";"\n', 'PROVIDERS_FILE: entry "slack": scopeSeparator: must be one of " ", ","'],
-    ['an id that differs from its key', 'zendesk:\n  id: other\n', 'PROVIDERS_FILE: entry "zendesk": id: must be "zendesk", its key, or left out'],
-    ['a list instead of a map', '- id: zendesk\n', 'must map provider ids to entries'],
-    ['an entry that is not an object', 'zendesk: yes\n', 'PROVIDERS_FILE: entry "zendesk": must be an object of fields'],
+    ['an id that differs from its key', 'helpdesk:\n  id: other\n', 'PROVIDERS_FILE: entry "helpdesk": id: must be "helpdesk", its key, or left out'],
+    ['a list instead of a map', '- id: helpdesk\n', 'must map provider ids to entries'],
+    ['an entry that is not an object', 'helpdesk: yes\n', 'PROVIDERS_FILE: entry "helpdesk": must be an object of fields'],
   ])('stops start-up naming the entry and the field: %s', (_name, text, message) => {
     const error = configError({ PROVIDERS_FILE: providersFile(text) });
     expect(error.variable).toBe('PROVIDERS_FILE');
@@ -106,20 +109,20 @@ describe('PROVIDERS_FILE', () => {
     expect(configError({ PROVIDERS_FILE: path.join(directory, 'missing.yaml') }).message).toBe(
       `PROVIDERS_FILE: cannot read ${path.join(directory, 'missing.yaml')} (ENOENT)`,
     );
-    const broken = configError({ PROVIDERS_FILE: providersFile('zendesk:\n  name: [unclosed secret-value\n') });
+    const broken = configError({ PROVIDERS_FILE: providersFile('helpdesk:\n  name: [unclosed secret-value\n') });
     expect(broken.message).toMatch(/is not valid YAML or JSON at line \d+$/);
     expect(broken.message).not.toContain('secret-value');
   });
 });
 
 describe('provider variables for every registry entry', () => {
-  const withZendesk = (env: NodeJS.ProcessEnv) => loadConfig({ PROVIDERS_FILE: providersFile(ZENDESK_YAML), ...env });
+  const withHelpdesk = (env: NodeJS.ProcessEnv) => loadConfig({ PROVIDERS_FILE: providersFile(HELPDESK_YAML), ...env });
 
   it('wants a client id and secret together, named after the id', () => {
-    expect(configError({ PROVIDERS_FILE: providersFile(ZENDESK_YAML), ZENDESK_CLIENT_ID: 'x' }).message).toBe(
-      'ZENDESK_CLIENT_SECRET: must be set together with ZENDESK_CLIENT_ID',
+    expect(configError({ PROVIDERS_FILE: providersFile(HELPDESK_YAML), HELPDESK_CLIENT_ID: 'x' }).message).toBe(
+      'HELPDESK_CLIENT_SECRET: must be set together with HELPDESK_CLIENT_ID',
     );
-    expect(withZendesk({}).providers.zendesk?.clientId).toBeUndefined();
+    expect(withHelpdesk({}).providers.helpdesk?.clientId).toBeUndefined();
   });
 
   it('reads <ID>_DEFAULT_SUBSCRIPTIONS against the subscribable resources, or none', () => {
@@ -137,10 +140,10 @@ describe('provider variables for every registry entry', () => {
   });
 
   it('reads config params as <ID>_<NAME>: required once configured, an origin where they open a URL', () => {
-    const gitlab = `
-gitlab:
-  name: GitLab (self-managed)
-  docs: https://docs.gitlab.com/api/oauth2/
+    const forge = `
+forge:
+  name: Forge (self-managed)
+  docs: https://forge.example/docs/oauth
   authorizationUrl: "{baseUrl}/oauth/authorize"
   tokenUrl: "{baseUrl}/oauth/token"
   apiBaseUrl: "{baseUrl}/api/v4"
@@ -148,15 +151,15 @@ gitlab:
   tokenEndpointAuthMethod: client_secret_post
   revocation: { kind: rfc7009, url: "{baseUrl}/oauth/revoke" }
   configParams:
-    - { name: baseUrl, description: 'the instance URL, e.g. https://gitlab.example.com', pattern: 'https?://.+' }
+    - { name: baseUrl, description: 'the instance URL, e.g. https://forge.example.com', pattern: 'https?://.+' }
 `;
-    const file = providersFile(gitlab);
-    expect(loadConfig({ PROVIDERS_FILE: file }).providers.gitlab?.params).toEqual({});
-    expect(configError({ PROVIDERS_FILE: file, GITLAB_CLIENT_ID: 'a', GITLAB_CLIENT_SECRET: 'b' }).message).toBe(
-      'GITLAB_BASE_URL: is required to connect GitLab (self-managed) (the instance URL, e.g. https://gitlab.example.com)',
+    const file = providersFile(forge);
+    expect(loadConfig({ PROVIDERS_FILE: file }).providers.forge?.params).toEqual({});
+    expect(configError({ PROVIDERS_FILE: file, FORGE_CLIENT_ID: 'a', FORGE_CLIENT_SECRET: 'b' }).message).toBe(
+      'FORGE_BASE_URL: is required to connect Forge (self-managed) (the instance URL, e.g. https://forge.example.com)',
     );
-    expect(configError({ PROVIDERS_FILE: file, GITLAB_BASE_URL: 'https://gitlab.example.com/sub' }).message).toContain('must be an http(s) origin');
-    const config = loadConfig({ PROVIDERS_FILE: file, GITLAB_BASE_URL: 'https://gitlab.example.com', GITLAB_CLIENT_ID: 'a', GITLAB_CLIENT_SECRET: 'b' });
-    expect(resolveProvider('gitlab', config).tokenUrl).toBe('https://gitlab.example.com/oauth/token');
+    expect(configError({ PROVIDERS_FILE: file, FORGE_BASE_URL: 'https://forge.example.com/sub' }).message).toContain('must be an http(s) origin');
+    const config = loadConfig({ PROVIDERS_FILE: file, FORGE_BASE_URL: 'https://forge.example.com', FORGE_CLIENT_ID: 'a', FORGE_CLIENT_SECRET: 'b' });
+    expect(resolveProvider('forge', config).tokenUrl).toBe('https://forge.example.com/oauth/token');
   });
 });

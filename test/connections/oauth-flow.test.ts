@@ -232,7 +232,7 @@ describe('refusals', () => {
     harness.services.connections.startConnection(newPrincipal(), { providerId: 'google', redirectUri: REDIRECT_URI, ...overrides });
 
   it('refuses an unknown provider, an unconfigured one, a redirect URI off the list, and an unknown scope', async () => {
-    await expect(start({ providerId: 'dropbox' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(start({ providerId: 'no-such-provider' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
     await expect(start({ providerId: 'slack' })).rejects.toMatchObject({ code: 'PROVIDER_NOT_CONFIGURED' });
     await expect(start({ redirectUri: 'https://evil.example/oauth/callback' })).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
     await expect(start({ scopes: ['https://www.googleapis.com/auth/calendar', 'admin:everything'] })).rejects.toMatchObject({

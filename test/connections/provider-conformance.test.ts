@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../../src/config.js';
+import { connectionTesters } from '../../src/connections/connection-testers.js';
 import { openIntegrationToken } from '../../src/connections/integration-token-columns.js';
+import { hasClientClass } from '../../src/providers/clients/provider-client-registry.js';
 import type { ProviderDefinition } from '../../src/providers/provider-definition.js';
 import { parseProviderEntry, wholeValue } from '../../src/providers/provider-entry-schema.js';
 import { envPrefix } from '../../src/providers/provider-settings.js';
@@ -15,11 +17,11 @@ import { startQuirksFront, type QuirksFront } from '../support/quirks-front.js';
 import { REDIRECT_URI, TEST_KEYS, buildServices, expireAccessToken, newPrincipal, storedIntegration, type Harness } from './connection-harness.js';
 
 /**
- * The whole OAuth flow (authorize → callback → token → refresh → revoke where offered) for each
- * distinct combination of quirks the registry's entries use, against oidc-provider with the
- * quirks layer (test/support/quirks-front.ts) in front. Combinations are derived from the
- * registry when the test runs, so every catalog entry is covered by its combination's
- * representative without a line here.
+ * The whole OAuth flow (authorize → callback → token → connection test → refresh → revoke where
+ * offered) for each distinct combination of quirks the registry's entries use, against
+ * oidc-provider with the quirks layer (test/support/quirks-front.ts) in front. Combinations are
+ * derived from the registry when the test runs, so every catalog entry is covered by its
+ * combination's representative without a line here.
  */
 
 /** What makes two entries behave differently on the wire during connect, refresh and revoke. */
@@ -39,8 +41,15 @@ function quirksOf(definition: ProviderDefinition): Record<string, unknown> {
       responseScopes: shape.scopeSeparator ?? definition.scopeSeparator,
     },
     refresh: { supported: refresh.supported, rotation: refresh.rotation, ownUrl: refresh.url !== undefined },
-    revocation: revocation.kind === 'rfc7009' ? `rfc7009:${revocation.authenticateClient}` : revocation.kind === 'client-api' ? `client-api:${revocation.clientAuth}:${revocation.tokenField ? 'json' : 'url'}` : revocation.kind,
-    account: account?.from ?? 'none',
+    revocation:
+      revocation.kind === 'rfc7009'
+        ? `rfc7009:${revocation.authenticateClient}`
+        : revocation.kind === 'client-api'
+          ? `client-api:${revocation.clientAuth}:${revocation.tokenField ? 'json' : /[?&][^=&]+=\{token\}/.test(revocation.url) ? 'query' : 'path'}`
+          : revocation.kind,
+    account: account ? `${account.from}${account.from === 'request' ? `:${account.method}${account.body ? '+body' : ''}` : ''}` : 'none',
+    headersWithParams: Object.values(definition.apiHeaders).some((value) => value.includes('{')),
+    apiAuthorization: `${definition.apiAuthorization.header}:${definition.apiAuthorization.prefix}`,
     connectionParams: definition.connectionParams.length > 0,
     learned: [...new Set(definition.learnedParams.map((param) => param.from))].sort(),
   };
@@ -126,7 +135,11 @@ beforeAll(async () => {
   directory = mkdtempSync(path.join(tmpdir(), 'conformance-'));
   const file = path.join(directory, 'providers.json');
   writeFileSync(file, JSON.stringify(overrides));
-  harness = buildServices(db.database, loadConfig({ ...env, PROVIDERS_FILE: file }));
+  const config = loadConfig({ ...env, PROVIDERS_FILE: file });
+  // The generic connection test of every entry without a client class of its own (the seed's
+  // clients call their providers' own APIs, which the front does not speak).
+  const testers = Object.fromEntries(Object.entries(connectionTesters(config)).filter(([id]) => !hasClientClass(id)));
+  harness = buildServices(db.database, config, testers);
 }, 60_000);
 
 afterAll(async () => {
@@ -171,6 +184,15 @@ describe('every combination of quirks the registry uses connects, refreshes and 
     expect(stored.connection_params).toEqual({ ...connectionParams, ...front.learnedValues });
     expect(stored.token_expires_at === null).toBe(!definition.tokenResponse.expires);
     expect(stored.refresh_token === null).toBe(!definition.refresh.supported);
+
+    // The connection test, for an entry without a client class: its lookup as the entry sends it,
+    // with the token as the entry puts it and every API header filled from what connecting learned.
+    if (!hasClientClass(definition.id) && (definition.account?.from === 'request' || definition.userinfoUrl)) {
+      const health = await services.tests.testIntegration(principal, integration.id);
+      expect(health).toMatchObject({ healthy: true, error: null });
+      const test = front.requests.filter((request) => request.role === 'account' || request.role === 'userinfo').at(-1)!;
+      for (const name of Object.keys(definition.apiHeaders)) expect(test.headers[name.toLowerCase()]).toBeDefined();
+    }
 
     // Refresh, where the entry offers it: the new token works; rotation replaces the refresh token.
     if (definition.refresh.supported) {

@@ -97,6 +97,8 @@ describe('the entry schema', () => {
     ['a bad id', { id: 'Zen Desk' }, 'id', 'must be lower-case letters'],
     ['a regular expression that does not compile', { connectionParams: [{ name: 'subdomain', description: 'x', pattern: '([a-z' }] }, 'connectionParams.0.pattern', 'valid regular expression'],
     ['an account lookup without a URL', { account: { from: 'request', id: 'id' } }, 'account.url', 'is required when from is "request"'],
+    ['a body for a GET account lookup', { account: { from: 'request', url: 'https://x.test/me', body: { query: '{ me { id } }' }, id: 'id' } }, 'account.body', 'needs method "POST"'],
+    ['an undeclared placeholder in an API header', { apiHeaders: { 'x-tenant-id': '{tenantId}' } }, 'apiHeaders.x-tenant-id', '{tenantId} is not a declared param'],
   ])('names the field of %s', (_name, change, field, message) => {
     const problems = problemsOf({ ...valid, ...change });
     expect(problems).toContainEqual({ field, message: expect.stringContaining(message) });
@@ -119,8 +121,9 @@ describe('the registry', () => {
   });
 
   it('adds new entries after the built-ins and merges an override of a built-in field by field', () => {
-    const registry = createProviderRegistry({ zendesk: valid, google: { defaultScopes: ['openid'], name: 'Google (EU)' } });
-    expect([...registry.keys()].at(-1)).toBe('zendesk');
+    // An id the catalog does not have: a new entry.
+    const registry = createProviderRegistry({ helpdesk: valid, google: { defaultScopes: ['openid'], name: 'Google (EU)' } });
+    expect([...registry.keys()].at(-1)).toBe('helpdesk');
     expect(registry.get('google')).toMatchObject({ name: 'Google (EU)', defaultScopes: ['openid'], tokenUrl: 'https://oauth2.googleapis.com/token' });
     // A partial override is checked as the merged whole.
     expect(() => createProviderRegistry({ google: { defaultScopes: ['write'] } })).toThrow('entry "google": defaultScopes.0');

@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fillApiHeaders } from '../../src/providers/api-request.js';
 import { readText } from '../../src/providers/json-path.js';
 import type { ProviderDefinition } from '../../src/providers/provider-definition.js';
 import { entryUrls } from '../../src/providers/provider-entry-schema.js';
+import { placeholdersOf } from '../../src/providers/url-template.js';
 import type { OidcServer } from './oidc-server.js';
 
 /**
@@ -10,9 +12,11 @@ import type { OidcServer } from './oidc-server.js';
  * its provider does, for the shapes oidc-provider cannot produce itself: token requests as JSON
  * or in the query string, answers form-encoded, tokens nested (`authed_user`), errors with HTTP
  * 200 (`ok: false`, `error`), no `expires_in`, a `token_type` of the provider's own, scopes joined
- * with commas, the account in the token response or behind an API call, values learned from the
- * answer (`instance_url`), and revocation through a bearer or client API. Underneath it is always
- * oidc-provider's real authorization code, refresh and revocation.
+ * with commas, the account in the token response or behind an API call (a GET, or a POST with a
+ * GraphQL body), values learned from the answer (`instance_url`), API headers that carry them
+ * (Xero's tenant), and revocation through a bearer or client API (the token in a JSON field, the
+ * path or the query). Underneath it is always oidc-provider's real authorization code, refresh and
+ * revocation.
  *
  * Each entry URL is moved onto the front with its placeholders kept
  * (`https://{subdomain}.zendesk.com/oauth/tokens` → `<front>/token/{subdomain}.zendesk.com/oauth/tokens`),
@@ -31,6 +35,8 @@ export interface FrontRequest {
   headers: IncomingMessage['headers'];
   /** The parameters of a token or revocation request, however they were sent. */
   params: URLSearchParams;
+  /** The body as sent. */
+  text: string;
 }
 
 export interface QuirksFront {
@@ -189,6 +195,24 @@ export async function startQuirksFront(options: QuirksFrontOptions): Promise<Qui
     response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
 
+  /**
+   * The entry's API headers, each with its params filled; one naming a value learned later may be
+   * missing (the account lookup that learns it), but never sent unfilled.
+   */
+  const checkApiHeaders = (request: FrontRequest) => {
+    for (const [name, template] of Object.entries(definition.apiHeaders)) {
+      const sent = request.headers[name.toLowerCase()];
+      const expected = fillApiHeaders({ [name]: template }, options.learnedValues)[name];
+      check(sent === undefined ? placeholdersOf(template).length > 0 : sent === expected, `API call: header ${name}`);
+    }
+  };
+
+  /** A `client-api` revocation's `{token}`, from the query parameter or the path segment the entry puts it in. */
+  const tokenInUrl = (template: string, request: FrontRequest): string | undefined => {
+    const query = /[?&]([^=&]+)=\{token\}/.exec(template);
+    return query ? (request.query.get(query[1]!) ?? undefined) : decodeURIComponent(request.path.split('/').at(-1) ?? '');
+  };
+
   const tokenOf = (request: FrontRequest): string | undefined => {
     const { apiAuthorization } = definition;
     const header = request.headers[apiAuthorization.header.toLowerCase()];
@@ -246,7 +270,7 @@ export async function startQuirksFront(options: QuirksFrontOptions): Promise<Qui
             const basic = basicCredentials(request.headers.authorization);
             check(basic?.[0] === clientId && basic[1] === clientSecret, 'revocation: HTTP Basic client authentication');
           }
-          token = revocation.tokenField ? (request.params.get(revocation.tokenField) ?? undefined) : decodeURIComponent(request.path.split('/').at(-1) ?? '');
+          token = revocation.tokenField ? (request.params.get(revocation.tokenField) ?? undefined) : tokenInUrl(revocation.url, request);
         }
         check(token !== undefined && token !== '', 'revocation: the token');
         const forwarded = asClient(new URLSearchParams({ token: token ?? '' }));
@@ -262,7 +286,13 @@ export async function startQuirksFront(options: QuirksFrontOptions): Promise<Qui
       default: {
         // The account lookup (or any API call): who the access token belongs to, at the entry's paths.
         const token = tokenOf(request);
-        for (const [name, value] of Object.entries(definition.apiHeaders)) check(request.headers[name.toLowerCase()] === value, `API call: header ${name}`);
+        checkApiHeaders(request);
+        const account = definition.account;
+        if (request.role === 'account' && account) {
+          check(request.method === account.method, `account lookup: ${account.method}`);
+          const body = account.body ? JSON.stringify(account.body) : '';
+          check((request.text === '' ? '' : JSON.stringify(JSON.parse(request.text))) === body, 'account lookup: the entry’s body');
+        }
         const found = token ? await oidc.provider.AccessToken.find(token) : undefined;
         if (!found) {
           send(response, 401, { error: 'invalid_token' });
@@ -293,6 +323,7 @@ export async function startQuirksFront(options: QuirksFrontOptions): Promise<Qui
         query: url.searchParams,
         headers: incoming.headers,
         params,
+        text,
       };
       requests.push(request);
       check(!/\{|%7B/i.test(request.path + request.query.toString()), `${request.role}: every placeholder filled`);

@@ -1,3 +1,4 @@
+import { apiRequestHeaders } from '../api-request.js';
 import type { BaseIntegrationClientOptions } from '../base-client.js';
 import type { ResolvedProvider } from '../resolve-provider.js';
 import { resolveSource, type ProviderSource } from './default-providers.js';
@@ -24,9 +25,16 @@ export class GenericProviderClient extends OAuthProviderClient implements Provid
     const provider = resolveSource(this.providerSource);
     const url = connectionTestUrl(provider);
     if (!url) throw new TypeError(`${provider.name} has no account lookup or userinfo endpoint to test a connection with`);
-    const { apiAuthorization, apiHeaders } = provider.definition;
+    // The account lookup as the entry sends it (a GraphQL POST for Linear); it only reads, so a retry is harmless.
+    const lookup = provider.account?.from === 'request' ? provider.account : undefined;
     try {
-      await this.request({ url, method: 'GET', headers: { accept: 'application/json', ...apiHeaders, [apiAuthorization.header]: `${apiAuthorization.prefix}${accessToken}` } });
+      await this.request({
+        url,
+        method: lookup?.method ?? 'GET',
+        headers: apiRequestHeaders(provider, accessToken),
+        ...(lookup?.body ? { body: lookup.body } : {}),
+        idempotent: true,
+      });
       return true;
     } catch (error) {
       if (isAuthRejection(error)) return false;

@@ -1,5 +1,7 @@
 import type { IDToken } from 'oauth4webapi';
+import { apiRequestHeaders } from '../api-request.js';
 import { readText } from '../json-path.js';
+import type { AccountSource } from '../provider-definition.js';
 import { originParams, wholeValue } from '../provider-entry-schema.js';
 import type { ResolvedProvider } from '../resolve-provider.js';
 import { fillTemplate, isHttpOrigin } from '../url-template.js';
@@ -30,12 +32,13 @@ export interface AccountSources {
   lookUp: boolean;
 }
 
-/** The entry's account lookup: its URL with the values learned so far, the entry's API authorization and headers. */
-async function requestAccount(provider: ResolvedProvider, fetchImpl: OAuthFetch, url: string, accessToken: string): Promise<unknown> {
-  const { apiAuthorization, apiHeaders } = provider.definition;
+/** The entry's account lookup: its URL with the values learned so far, its method and body, the entry's API authorization and headers. */
+async function requestAccount(provider: ResolvedProvider, fetchImpl: OAuthFetch, account: AccountSource, url: string, accessToken: string): Promise<unknown> {
+  const headers = apiRequestHeaders(provider, accessToken);
+  if (account.body) headers['content-type'] = 'application/json';
   let response: Response;
   try {
-    response = await fetchImpl(url, { method: 'GET', headers: { accept: 'application/json', ...apiHeaders, [apiAuthorization.header]: `${apiAuthorization.prefix}${accessToken}` } });
+    response = await fetchImpl(url, { method: account.method, headers, body: account.body ? JSON.stringify(account.body) : null });
   } catch {
     throw new OAuthError('unavailable', provider.id, `${provider.name} could not be reached for the account lookup`);
   }
@@ -83,7 +86,7 @@ export async function readConnectedAccount(provider: ResolvedProvider, fetchImpl
   if (account?.from === 'id_token') source = sources.idToken;
   else if (account?.from === 'token_response') source = sources.body;
   else if (account?.from === 'request' && account.url && sources.lookUp) {
-    source = await requestAccount(provider, fetchImpl, fillTemplate(account.url, learnedParams), sources.accessToken);
+    source = await requestAccount(provider, fetchImpl, account, fillTemplate(account.url, learnedParams), sources.accessToken);
     learn(provider, 'account', source, learnedParams);
   }
   if (!account || source === undefined) return { externalAccountId: undefined, account: {}, learnedParams };

@@ -47,7 +47,7 @@ async function checkApiRevocation(provider: ResolvedProvider, response: Response
 /** `bearer-api`: the token itself authenticates the call (Slack `auth.revoke`, Dropbox `token/revoke`). */
 async function revokeWithBearerApi(provider: ResolvedProvider, fetchImpl: OAuthFetch, url: string, method: string, token: string): Promise<void> {
   const response = await sendOAuthRequest(provider, 'the token revocation', () =>
-    fetchImpl(url, { method, headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }),
+    fetchImpl(url, { method, headers: { accept: 'application/json', ...provider.apiHeaders, authorization: `Bearer ${token}` } }),
   );
   await checkApiRevocation(provider, response);
 }
@@ -59,7 +59,8 @@ async function revokeWithClientApi(
   revocation: Extract<RevocationSupport, { kind: 'client-api' }>,
   token: string,
 ): Promise<void> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  // An API method like any other: the entry's API headers go with it (Notion-Version on Notion's revoke).
+  const headers: Record<string, string> = { accept: 'application/json', ...provider.apiHeaders };
   if (revocation.clientAuth === 'basic' && provider.credentials) headers.authorization = clientBasicAuthorization(provider.credentials);
   if (revocation.tokenField) headers['content-type'] = 'application/json';
   const url = fillTemplate(revocation.url, { token });

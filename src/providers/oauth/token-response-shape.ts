@@ -23,8 +23,13 @@ export function providerErrorFor(provider: ResolvedProvider, what: string, code:
   return new OAuthError(kind, provider.id, `${provider.name} refused ${what} (${providerError})`, details);
 }
 
-/** `expires_in` as a number: form-encoded answers (and a few JSON ones) send it as a string. */
+/**
+ * `expires_in` as a number: form-encoded answers (and a few JSON ones) send it as a string; a
+ * `null` means no expiry (Zendesk's default unless the token request asks for one:
+ * https://developer.zendesk.com/api-reference/ticketing/oauth/grant_type_tokens/).
+ */
 function seconds(value: unknown): unknown {
+  if (value === null) return undefined;
   if (typeof value !== 'string' || !/^\d+$/.test(value)) return value;
   return Number(value);
 }
