@@ -26,9 +26,10 @@ export function providerApiFor(integration: IntegrationCallContext, config: Prov
     throw new AppError(ErrorCode.PROVIDER_NOT_CONFIGURED, `provider "${providerId}" is not known to this deployment`, { provider: providerId });
   }
   const provider = resolveProvider(providerId, config, integration.connectionParams);
-  const { apiAuthorization, apiHeaders } = provider.definition;
+  const { apiAuthorization } = provider.definition;
   return {
     baseUrl: provider.apiBaseUrl,
-    headers: (accessToken, callerHeaders) => ({ ...apiHeaders, ...callerHeaders, [apiAuthorization.header]: `${apiAuthorization.prefix}${accessToken}` }),
+    // The entry's headers filled for this connection (Xero's tenant); no default Accept: the caller's is passed on.
+    headers: (accessToken, callerHeaders) => ({ ...provider.apiHeaders, ...callerHeaders, [apiAuthorization.header]: `${apiAuthorization.prefix}${accessToken}` }),
   };
 }

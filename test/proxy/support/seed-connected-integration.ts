@@ -12,6 +12,8 @@ export interface ConnectedIntegrationSpec {
   /** @default 'connected' */
   status?: 'connected' | 'disconnected' | 'error';
   needsReauthorization?: boolean;
+  /** The connection's params (a Shopify shop, a Xero tenant learned while connecting). @default {} */
+  connectionParams?: Record<string, string>;
 }
 
 /**
@@ -24,8 +26,8 @@ export async function seedConnectedIntegration(app: App, spec: ConnectedIntegrat
   await app.database.asSystem((em) =>
     em.execute(
       `insert into integrations (id, organization_id, provider_id, provider_name, status, access_token, refresh_token, token_key_id,
-         token_expires_at, scopes, connected_by, connected_at, needs_reauthorization)
-       values (?, ?, ?, ?, ?, ?, ?, ?, now() + interval '1 hour', '{}', 'user-1', now(), ?)`,
+         token_expires_at, scopes, connected_by, connected_at, needs_reauthorization, connection_params)
+       values (?, ?, ?, ?, ?, ?, ?, ?, now() + interval '1 hour', '{}', 'user-1', now(), ?, ?)`,
       [
         id,
         spec.organizationId,
@@ -36,6 +38,7 @@ export async function seedConnectedIntegration(app: App, spec: ConnectedIntegrat
         spec.refreshToken === undefined ? null : sealIntegrationToken(cipher, id, 'refresh_token', spec.refreshToken),
         cipher.keyRing.current.id,
         spec.needsReauthorization ?? false,
+        JSON.stringify(spec.connectionParams ?? {}),
       ],
     ),
   );
