@@ -37,6 +37,8 @@ import { configureModuleDefaults } from './module-defaults.js';
 import { listResolvedProviders } from './providers/resolve-provider.js';
 import { InMemoryPubSub } from './pubsub/in-memory-pubsub.js';
 import { RedisPubSub } from './pubsub/redis-pubsub.js';
+import { createSandbox, type Sandbox, type SandboxOptions } from './sandbox/sandbox.js';
+import { SANDBOX_PROVIDER_ID } from './sandbox/sandbox-provider-entry.js';
 import type { PubSub } from './pubsub/topics.js';
 import { createProviderSubscriptions, type ProviderSubscriptions, type ProviderSubscriptionsOptions } from './subscriptions/provider-subscriptions.js';
 import { createWebhookRouter } from './webhooks/http/webhook-router.js';
@@ -64,6 +66,8 @@ export interface AppOverrides {
   webhookHandlers?: WebhookHandlerSetup;
   /** Provider subscriptions: a clock tests move, scheduler and pacer settings, extra protocols. */
   subscriptions?: Pick<ProviderSubscriptionsOptions, 'clock' | 'settings' | 'pacer' | 'protocols' | 'requestTimeoutMs' | 'breakers'>;
+  /** The sandbox's clock (tests move it with the scheduler's) and its webhook sender's retry waits. */
+  sandbox?: Pick<SandboxOptions, 'clock' | 'sender'>;
 }
 
 export interface App {
@@ -118,6 +122,21 @@ function watchedResponseCache(pubsub: PubSub, config: Config): ResponseCaching {
   const cache = new ResponseCache({ maxBytes: config.responseCache.maxMegabytes * 1024 * 1024, ttlMs: config.responseCache.ttlSeconds * 1000 });
   const watch = pubsub.watchOrganizations({ changed: (organizationId) => cache.invalidate(organizationId), gap: () => cache.clear() });
   return { cache, watch };
+}
+
+/** The sandbox provider, its client the one `config.providers.sandbox` holds (made by `loadConfig`). */
+function startSandbox(config: Config, subscriptionMinutes: number, logger: Logger, overrides: AppOverrides['sandbox']): Promise<Sandbox> {
+  const settings = config.providers[SANDBOX_PROVIDER_ID];
+  const entry = config.providerRegistry.get(SANDBOX_PROVIDER_ID);
+  if (!settings?.clientId || !settings.clientSecret || !entry) throw new Error('the sandbox is enabled but its provider entry or client is missing');
+  return createSandbox({
+    publicUrl: config.publicUrl,
+    client: { clientId: settings.clientId, clientSecret: settings.clientSecret, redirectUris: config.allowedRedirectUris },
+    scopes: entry.scopes,
+    subscriptionMinutes,
+    logger: logger.child({ component: 'sandbox' }),
+    ...overrides,
+  });
 }
 
 /**
@@ -185,6 +204,8 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       subscriptionSignals: subscriptions.service,
     });
 
+    const sandbox = config.sandbox ? await startSandbox(config, config.sandbox.subscriptionMinutes, logger, overrides.sandbox) : undefined;
+
     const services: GraphQLServices = {
       database,
       integrations: new IntegrationRepository(),
@@ -231,6 +252,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
         (express) => express.use(oauthCallbackRouter(oauthCallback)),
         (express) => express.use(createWebhookRouter({ ingest: webhooks.ingest })),
         (express) => express.use(createProxyRouter({ authenticator, proxy: connections.proxy })),
+        ...(sandbox ? [sandbox.mount] : []),
         ...(overrides.routes ?? []),
       ],
       clientDir: overrides.clientDir ?? path.resolve('client/dist'),
@@ -281,6 +303,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           // keep-alive connections close, all before anything the requests use goes away.
           await graphqlServer.stop();
           await subscriptions.close();
+          sandbox?.close();
           await webhooks.close();
           await pubsub.close();
           await database.close();

@@ -4,6 +4,7 @@ import { ConfigError, httpUrl, optional, parseWith, read, stripTrailingSlash } f
 import type { EncryptionKey } from './crypto/key-ring.js';
 import { parseProviderSettings, type ProviderSettings } from './providers/provider-settings.js';
 import { loadProviderRegistry } from './providers/providers-file.js';
+import { sandboxClientCredentials, withSandboxProvider } from './sandbox/sandbox-provider-entry.js';
 import type { ProviderRegistry } from './providers/registry.js';
 
 export { ConfigError };
@@ -94,6 +95,17 @@ export interface Config {
   /** The provider proxy (`/proxy/:integrationId/*path`, `connections.proxy`). */
   proxy: ProxyConfig;
   subscriptions: SubscriptionsConfig;
+  /** The sandbox provider served by the service itself (src/sandbox); undefined when off. */
+  sandbox: SandboxConfig | undefined;
+}
+
+/**
+ * The sandbox (`SANDBOX_ENABLED`, on by default outside production, refused in production): an
+ * OAuth server, API and webhook sender inside the service, registered as provider `sandbox`.
+ */
+export interface SandboxConfig {
+  /** How long a sandbox subscription lives unless renewed (`SANDBOX_SUBSCRIPTION_MINUTES`). @default 5 */
+  subscriptionMinutes: number;
 }
 
 export interface ProxyConfig {
@@ -265,6 +277,15 @@ function parseSubscriptions(env: NodeJS.ProcessEnv): SubscriptionsConfig {
   };
 }
 
+function parseSandbox(env: NodeJS.ProcessEnv, production: boolean): SandboxConfig | undefined {
+  const enabled = optional(env, 'SANDBOX_ENABLED', booleanFlag);
+  if (production && enabled === true) {
+    throw new ConfigError('SANDBOX_ENABLED', 'the sandbox provider is for development only: production (NODE_ENV=production) refuses it; unset it or set false');
+  }
+  const subscriptionMinutes = optional(env, 'SANDBOX_SUBSCRIPTION_MINUTES', positiveInt(24 * 60)) ?? 5;
+  return (enabled ?? !production) ? { subscriptionMinutes } : undefined;
+}
+
 function parseAuth(env: NodeJS.ProcessEnv): AuthConfig {
   const jwtSecret = read(env, 'AUTH_JWT_SECRET');
   const jwksUrl = optional(env, 'AUTH_JWKS_URL', httpUrl);
@@ -302,7 +323,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .filter((uri) => uri !== '')
     .map((uri) => parseWith(httpUrl, 'ALLOWED_REDIRECT_URIS', uri)) ?? [`${publicUrl}/oauth/callback`];
   const auth = parseAuth(env);
-  const providerRegistry = loadProviderRegistry(read(env, 'PROVIDERS_FILE'));
+  const sandbox = parseSandbox(env, production);
+  const deploymentRegistry = loadProviderRegistry(read(env, 'PROVIDERS_FILE'));
+  const providerRegistry = sandbox ? withSandboxProvider(deploymentRegistry, publicUrl) : deploymentRegistry;
+  const providers = parseProviderSettings(env, providerRegistry);
+  // The service registers its own client with the sandbox's authorization server: configured from the start.
+  if (sandbox) providers.sandbox = { ...providers.sandbox, ...sandboxClientCredentials() };
   const encryptionKeys = parseEncryptionKeys(env);
 
   if (production) {
@@ -330,7 +356,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     encryptionKeys,
     allowedRedirectUris,
     providerRegistry,
-    providers: parseProviderSettings(env, providerRegistry),
+    providers,
     auth,
     logLevel: optional(env, 'LOG_LEVEL', z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })) ?? 'info',
     webhooks: {
@@ -343,5 +369,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     proxy: parseProxy(env),
     subscriptions: parseSubscriptions(env),
+    sandbox,
   };
 }

@@ -214,6 +214,45 @@ const userScopeParamSchema = entryObject({
   responsePath: jsonPath,
 });
 
+/** Placeholders a subscription request may use: what the generic protocol knows when it sends it. */
+export const SUBSCRIPTION_PLACEHOLDERS = {
+  create: ['resource', 'webhookUrl'],
+  renew: ['resource', 'webhookUrl', 'id'],
+  stop: ['resource', 'webhookUrl', 'id'],
+} as const;
+
+const subscriptionRequestSchema = entryObject({
+  method: z.enum(['POST', 'PUT', 'PATCH', 'DELETE']),
+  /** Appended to the API base URL; `{id}` (the provider's subscription id) and `{resource}` are percent-encoded into it. */
+  path: z.string().regex(/^\/[^?#]*$/, 'must be a path starting with / (no query)'),
+  /**
+   * The JSON body; a string value that is exactly one placeholder (`"{webhookUrl}"`) is replaced by
+   * its value, others are sent as they are. Without one the request has no body.
+   */
+  body: z.record(z.string(), z.unknown()).optional(),
+});
+
+/**
+ * A provider whose webhook subscriptions are plain REST calls, described as data and run by the
+ * generic protocol (src/subscriptions/protocols/generic-protocol.ts): create answers an id, an
+ * expiry and a Standard Webhooks secret (`whsec_…`), renew extends it, stop deletes it. Deliveries
+ * go to `{webhookUrl}` (`${PUBLIC_URL}/webhooks/<id>/<endpoint>`) and are verified as Standard
+ * Webhooks with that secret.
+ */
+const subscriptionApiSchema = entryObject({
+  create: subscriptionRequestSchema,
+  renew: subscriptionRequestSchema,
+  stop: subscriptionRequestSchema,
+  /** Where the create (and renew) answer holds each value. */
+  response: entryObject({
+    id: jsonPath,
+    /** An ISO 8601 time; without a path the subscription does not expire and renew is a periodic check. */
+    expiresAt: jsonPath.optional(),
+    /** Only in the create answer. */
+    secret: jsonPath,
+  }),
+});
+
 const providerEntryShape = {
   id: z.string().regex(PROVIDER_ID_PATTERN, 'must be lower-case letters, digits and -, starting with a letter (at most 40)'),
   name: nonEmpty,
@@ -272,6 +311,8 @@ const providerEntryShape = {
   subscribableResources: z.array(nonEmpty).default([]),
   /** Subscribed on connect (`<ID>_DEFAULT_SUBSCRIPTIONS` overrides). @default [] */
   defaultSubscriptions: z.array(nonEmpty).default([]),
+  /** How subscriptions are made, renewed and stopped, when a data description suffices (the sandbox). */
+  subscriptionApi: subscriptionApiSchema.optional(),
 };
 
 type EntryShape = z.output<z.ZodObject<typeof providerEntryShape>>;
@@ -340,6 +381,15 @@ function checkEntry(entry: EntryShape, context: z.core.$RefinementCtx<EntryShape
   entry.learnedParams.forEach((param, index) => {
     if (param.from === 'account' && entry.account?.from !== 'request') issue(['learnedParams', index, 'from'], '"account" needs an account read by request');
   });
+  if (entry.subscriptionApi) {
+    for (const step of ['create', 'renew', 'stop'] as const) {
+      const known: readonly string[] = SUBSCRIPTION_PLACEHOLDERS[step];
+      const request = entry.subscriptionApi[step];
+      for (const name of [...placeholdersOf(request.path), ...placeholdersOf(JSON.stringify(request.body ?? {}))]) {
+        if (!known.includes(name)) issue(['subscriptionApi', step], `{${name}} is not known here (${known.map((value) => `{${value}}`).join(', ')})`);
+      }
+    }
+  }
   if (entry.revocation.kind === 'client-api' && !entry.revocation.tokenField && !placeholdersOf(entry.revocation.url).includes('token')) {
     issue(['revocation', 'tokenField'], 'is required unless the URL carries {token}');
   }

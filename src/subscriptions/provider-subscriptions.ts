@@ -1,7 +1,7 @@
 import type { SubscriptionsConfig } from '../config.js';
 import type { TokenCipher } from '../crypto/token-sealing.js';
 import type { Database } from '../db/database.js';
-import { isKnownProvider, resolveProvider, type ProvidersConfig } from '../providers/resolve-provider.js';
+import { isKnownProvider, listResolvedProviders, resolveProvider, type ProvidersConfig } from '../providers/resolve-provider.js';
 import type { PubSub } from '../pubsub/topics.js';
 import type { ProviderBreakerRegistry } from '../resilience/provider-breakers.js';
 import type { ResilienceLogger } from '../resilience/resilience-logger.js';
@@ -12,6 +12,7 @@ import { ResilientHttpClient } from '../resilience/resilient-http-client.js';
 import { ProviderPacer, type ProviderPacerOptions } from './provider-pacer.js';
 import { toProviderSubscriptionSnapshot, type ProviderSubscriptionRow } from '../db/repositories/provider-subscription-row.js';
 import { createAsanaProtocol } from './protocols/asana-protocol.js';
+import { createGenericProtocol } from './protocols/generic-protocol.js';
 import { createGoogleProtocol } from './protocols/google-protocol.js';
 import { createMicrosoftGraphProtocol } from './protocols/microsoft-graph-protocol.js';
 import { setSubscriptionFiguresSource, type SubscriptionFigures } from './subscription-metrics.js';
@@ -55,6 +56,10 @@ export function createProviderSubscriptions(options: ProviderSubscriptionsOption
   const { database, config } = options;
   const clock = options.clock ?? Date.now;
   const protocols: Record<string, SubscriptionProtocol> = {
+    // Entries that describe their subscriptions as data (the sandbox); a module of code wins over a description.
+    ...Object.fromEntries(
+      listResolvedProviders(config).flatMap(({ id, definition }) => (definition.subscriptionApi ? [[id, createGenericProtocol(id, definition.subscriptionApi)]] : [])),
+    ),
     microsoft: createMicrosoftGraphProtocol(),
     google: createGoogleProtocol(config.subscriptions.googlePubSub),
     asana: createAsanaProtocol(),

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type Configuration } from 'oidc-provider';
 import { BUILT_IN_PROVIDERS } from '../../src/providers/registry.js';
+import { CookieJar } from './cookie-jar.js';
 import { FakeClock } from './fake-clock.js';
 import { selectHeaders, type RequestLog } from './fake-request-log.js';
 
@@ -67,27 +68,6 @@ export interface OidcServer {
    */
   authorize(authorizationUrl: string, options?: { accountId?: string; decline?: boolean }): Promise<URLSearchParams>;
   close(): Promise<void>;
-}
-
-/** A minimal cookie jar: oidc-provider ties the interaction steps together with cookies. */
-class CookieJar {
-  private readonly cookies = new Map<string, string>();
-
-  store(response: Response): void {
-    for (const header of response.headers.getSetCookie()) {
-      const [pair] = header.split(';');
-      const separator = pair?.indexOf('=') ?? -1;
-      if (!pair || separator <= 0) continue;
-      const name = pair.slice(0, separator).trim();
-      const value = pair.slice(separator + 1).trim();
-      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(header)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-
-  header(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  }
 }
 
 /**

@@ -218,6 +218,8 @@ export interface SubscriptionTestOptions {
   /** More environment for the app. */
   env?(fakes: ProviderFakes): Record<string, string>;
   afterApp?(context: SubscriptionTestContext): Promise<void>;
+  /** What the app is built with besides the fakes' clock (the sandbox's clock, say). */
+  overrides?(fakes: ProviderFakes): AppOverrides;
 }
 
 /**
@@ -230,7 +232,7 @@ export function useSubscriptionTest(options: SubscriptionTestOptions = {}): Subs
     context.db = await createTestDatabase();
     context.fakes = await startProviderFakes();
     await options.beforeApp?.(context.fakes);
-    context.service = await startSubscriptionApp(context.db.url, context.fakes, options.env?.(context.fakes) ?? {});
+    context.service = await startSubscriptionApp(context.db.url, context.fakes, options.env?.(context.fakes) ?? {}, options.overrides?.(context.fakes));
     context.token = await tokenFor(context.service.app, context.organizationId);
     context.runDue = () => context.service.app.subscriptions.scheduler.runDue();
     context.eventsOf = (subscriptionId) =>

@@ -1,5 +1,6 @@
 /**
- * The slice of oidc-provider (which ships no types) that the test OAuth server uses.
+ * The slice of oidc-provider (which ships no types) that the sandbox's authorization server
+ * (src/sandbox) and the test OAuth server use.
  * https://github.com/panva/node-oidc-provider/blob/main/docs/README.md
  */
 declare module 'oidc-provider' {
@@ -43,14 +44,44 @@ declare module 'oidc-provider' {
     ttl?: Record<string, number>;
     cookies?: { keys: string[] };
     routes?: Record<string, string>;
+    /** Where the browser is sent to log in and consent. @default `/interaction/${uid}` from the host's root */
+    interactions?: { url(ctx: unknown, interaction: { uid: string }): Promise<string> | string };
+    /** The page shown for errors that cannot be redirected back to the client. */
+    renderError?: (ctx: { type: string; body: string }, out: Record<string, string>, error: Error) => void | Promise<void>;
+  }
+
+  /** What an interaction is about: the prompt (`login`, `consent`) and the authorization request's parameters. */
+  export interface InteractionDetails {
+    uid: string;
+    prompt: { name: string; details: { missingOIDCScope?: string[] } & Record<string, unknown> };
+    params: Record<string, unknown> & { client_id?: string; scope?: string };
+    session?: { accountId: string };
+    grantId?: string;
+  }
+
+  export interface Grant {
+    addOIDCScope(scope: string): void;
+    save(): Promise<string>;
+  }
+
+  export interface AccessToken {
+    accountId: string;
+    clientId: string;
+    scope?: string;
+    isExpired: boolean;
   }
 
   export default class Provider {
     constructor(issuer: string, configuration?: Configuration);
+    /** Honour X-Forwarded-* (behind a TLS-terminating proxy). */
+    proxy: boolean;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     on(event: string, listener: (...args: unknown[]) => void): this;
+    interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
+    interactionFinished(req: IncomingMessage, res: ServerResponse, result: Record<string, unknown>, options?: { mergeWithLastSubmission?: boolean }): Promise<void>;
     Interaction: { find(uid: string): Promise<{ prompt: { name: string } } | undefined> };
-    AccessToken: { find(value: string): Promise<{ accountId: string } | undefined> };
+    Grant: { new (properties: { accountId: string; clientId: string }): Grant; find(id: string): Promise<Grant | undefined> };
+    AccessToken: { find(value: string): Promise<AccessToken | undefined> };
     RefreshToken: { find(value: string): Promise<{ consumed?: unknown; isExpired?: boolean } | undefined> };
   }
 }
