@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { exportJWK, generateKeyPair } from 'jose';
-import Provider from 'oidc-provider';
+import Provider, { type OidcClient } from 'oidc-provider';
 import { z } from 'zod';
 import type { ProviderScope } from '../providers/provider-definition.js';
 import { consentPage, errorPage, signInPage } from './sandbox-pages.js';
@@ -56,12 +56,18 @@ export async function createSandboxAuthorizationServer({ issuer, client, scopes,
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_basic',
+        // The one key it has (oidc-provider's default would want an RSA key too).
+        id_token_signed_response_alg: 'ES256',
       },
     ],
     jwks: { keys: [{ ...(await exportJWK(privateKey)), alg: 'ES256', use: 'sig', kid: 'sandbox' }] },
     scopes: scopes.map((scope) => scope.name),
     findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub, name: store.nameOf(sub) }) }),
-    features: { revocation: { enabled: true }, devInteractions: { enabled: false } },
+    features: {
+      // A client revokes its own tokens only (RFC 7009 §2.1); it has but one client, so that is ours.
+      revocation: { enabled: true, allowedPolicy: async (_ctx: unknown, client: OidcClient, token: { clientId: string }) => token.clientId === client.clientId },
+      devInteractions: { enabled: false },
+    },
     pkce: { required: () => true },
     // A refresh token without `offline_access`, as the providers our entries describe do.
     issueRefreshToken: async (_ctx, oauthClient) => oauthClient.grantTypeAllowed('refresh_token'),

@@ -13,6 +13,7 @@ declare module 'oidc-provider' {
     grant_types?: string[];
     response_types?: string[];
     token_endpoint_auth_method?: string;
+    id_token_signed_response_alg?: string;
   }
 
   export interface Account {
