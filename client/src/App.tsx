@@ -7,6 +7,7 @@ import { IntegrationsList } from '@/components/integrations/IntegrationsList';
 import { WebhookActivity } from './components/integrations/WebhookActivity';
 import { createApiClients, type ApiClients } from './graphql/client';
 import { LiveConnectionContext } from './graphql/liveConnection';
+import { ProviderProxyContext } from './graphql/providerProxy';
 import { hrefFor, useRoute } from './lib/router';
 
 type AuthState =
@@ -112,15 +113,17 @@ function AuthenticatedApp({ token, onUnauthenticated }: { token: string; onUnaut
   return (
     <Provider value={clients.client}>
       <LiveConnectionContext.Provider value={clients.live}>
-        <CallbackNotice />
-        {route.name === 'activity' ? <WebhookActivity integrationId={route.integrationId} /> : null}
-        {route.name === 'health' ? <HealthView /> : null}
-        {route.name === 'integrations' ? (
-          <>
-            <p className="lead">Connect the tools your organization uses. Changes show up here as they happen.</p>
-            <IntegrationsList />
-          </>
-        ) : null}
+        <ProviderProxyContext.Provider value={clients.proxy}>
+          <CallbackNotice />
+          {route.name === 'activity' ? <WebhookActivity integrationId={route.integrationId} /> : null}
+          {route.name === 'health' ? <HealthView /> : null}
+          {route.name === 'integrations' ? (
+            <>
+              <p className="lead">Connect the tools your organization uses. Changes show up here as they happen.</p>
+              <IntegrationsList />
+            </>
+          ) : null}
+        </ProviderProxyContext.Provider>
       </LiveConnectionContext.Provider>
     </Provider>
   );

@@ -54,7 +54,8 @@ describe('PROVIDERS_FILE', () => {
       HELPDESK_API_BASE_URL: 'http://127.0.0.1:9/api/v2/',
     });
     expect([...config.providerRegistry.keys()].at(-1)).toBe('helpdesk');
-    expect(config.providerRegistry.size).toBe(BUILT_IN_PROVIDERS.size + 1);
+    // The file's entry, and the sandbox (on outside production).
+    expect(config.providerRegistry.size).toBe(BUILT_IN_PROVIDERS.size + 2);
     expect(config.providers.helpdesk).toMatchObject({ clientId: 'zd-client', clientSecret: 'zd-secret', apiBaseUrl: 'http://127.0.0.1:9/api/v2' });
     const helpdesk = resolveProvider('helpdesk', config, { subdomain: 'acme' });
     expect(helpdesk).toMatchObject({

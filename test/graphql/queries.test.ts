@@ -54,8 +54,9 @@ describe('providers', () => {
     );
     expect(result.errors).toBeUndefined();
     const providers = result.data!.providers;
-    expect(providers.map((p) => p.id)).toEqual([...BUILT_IN_PROVIDERS.keys()]);
-    expect(providers.slice(0, 4).map((p) => p.id)).toEqual(['google', 'slack', 'microsoft', 'asana']);
+    // The sandbox (on outside production) first, then the built-in entries in their order.
+    expect(providers.map((p) => p.id)).toEqual(['sandbox', ...BUILT_IN_PROVIDERS.keys()]);
+    expect(providers.slice(1, 5).map((p) => p.id)).toEqual(['google', 'slack', 'microsoft', 'asana']);
     expect(providers.find((p) => p.id === 'google')).toMatchObject({ configured: true, health: { circuitState: 'CLOSED', consecutiveFailures: 0 } });
     expect(providers.find((p) => p.id === 'slack')?.configured).toBe(false);
     for (const provider of providers) {

@@ -70,9 +70,11 @@ it('starts on the embedded default, prints a working development token, serves s
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: '{ providers { id configured } integrations { id } webhookQueueStats { pending } }' }),
   });
-  const body = (await response.json()) as { data?: { providers: unknown[]; integrations: unknown[] }; errors?: unknown };
+  const body = (await response.json()) as { data?: { providers: { id: string; configured: boolean }[]; integrations: unknown[] }; errors?: unknown };
   expect(body.errors).toBeUndefined();
-  expect(body.data?.providers).toHaveLength(BUILT_IN_PROVIDERS.size);
+  // Every built-in entry, and first the sandbox: configured with nothing set, so a fresh start can connect something.
+  expect(body.data?.providers).toHaveLength(BUILT_IN_PROVIDERS.size + 1);
+  expect(body.data?.providers[0]).toEqual({ id: 'sandbox', configured: true });
   expect(body.data?.integrations).toEqual([]);
 
   // graphql-ws on the in-process pub/sub: the socket is accepted and the subscription opens.

@@ -1,11 +1,14 @@
 import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from 'urql';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { createLiveConnection, type LiveConnection } from './liveConnection';
+import { createProviderProxy, type ProviderProxy } from './providerProxy';
 
 export interface ApiClients {
   client: Client;
   /** State of the subscription socket. */
   live: LiveConnection;
+  /** Calls through the provider proxy with the same token. */
+  proxy: ProviderProxy;
   /** Closes the WebSocket; call when the token changes or the app unmounts. */
   dispose: () => void;
 }
@@ -81,5 +84,5 @@ export function createApiClients(token: string, options: ApiClientOptions = {}):
     ],
   });
 
-  return { client, live, dispose: () => void ws.dispose() };
+  return { client, live, proxy: createProviderProxy(token, origin), dispose: () => void ws.dispose() };
 }

@@ -1,11 +1,13 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { ProviderProxyContext, type ProviderProxy } from '../../graphql/providerProxy';
 import type { WebhookEventFieldsFragment } from '../../gql/graphql';
 import { fakeServer, renderWithClient, type Answer } from '../../test/fakeClient';
 import { integration, webhookEvent } from '../../test/fixtures';
 import { WebhookActivity } from './WebhookActivity';
 
 const slack = integration({ id: 'int-slack', providerId: 'slack', providerName: 'Slack' });
+const sandbox = integration({ id: 'int-sandbox', providerId: 'sandbox', providerName: 'Sandbox' });
 
 function connection(events: WebhookEventFieldsFragment[], hasNextPage = false) {
   return {
@@ -83,5 +85,24 @@ describe('WebhookActivity', () => {
     );
     const bodyRows = screen.getAllByRole('row').slice(1);
     expect(bodyRows[0]?.textContent).toMatch(/reaction\.added/);
+  });
+
+  it('offers a sandbox integration a button that creates an item through the provider proxy', async () => {
+    const proxy = vi.fn<ProviderProxy>(async () => new Response('{}', { status: 201 }));
+    const server = fakeServer((name) => (name === 'WebhookActivity' ? { data: { integration: sandbox, webhookEvents: connection([]) } } : undefined));
+    renderWithClient(
+      <ProviderProxyContext.Provider value={proxy}>
+        <WebhookActivity integrationId="int-sandbox" />
+      </ProviderProxyContext.Provider>,
+      server,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Create a sandbox item' }));
+    await screen.findByText(/^Created “Item created at .+”\. Its webhook is on its way\.$/);
+    expect(proxy).toHaveBeenCalledWith('int-sandbox', '/items', { method: 'POST', body: { title: expect.stringMatching(/^Item created at /) } });
+  });
+
+  it('shows no sandbox button for other providers', () => {
+    activity({ data: { integration: slack, webhookEvents: connection([]) } });
+    expect(screen.queryByRole('button', { name: 'Create a sandbox item' })).toBeNull();
   });
 });

@@ -14,6 +14,7 @@ import { RelativeTime } from '../ui/RelativeTime';
 import { Skeleton } from '../ui/Skeleton';
 import { Spinner } from '../ui/Spinner';
 import { ProviderIcon } from './ProviderIcon';
+import { SANDBOX_PROVIDER_ID, SandboxChange } from './SandboxChange';
 import { IntegrationStatusBadge, WebhookEventStatusBadge } from './StatusBadge';
 
 const PAGE_SIZE = 20;
@@ -51,6 +52,8 @@ export function WebhookActivity({ integrationId }: { integrationId: string }) {
           <IntegrationStatusBadge status={integration.status} needsReauthorization={integration.needsReauthorization} />
         ) : null}
       </header>
+
+      {integration?.providerId === SANDBOX_PROVIDER_ID && integration.status === 'CONNECTED' ? <SandboxChange integrationId={integration.id} /> : null}
 
       {/* Announces progress to screen readers as it arrives. */}
       <p className="visually-hidden" aria-live="polite">
