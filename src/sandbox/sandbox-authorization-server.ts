@@ -31,7 +31,7 @@ export interface SandboxAuthorizationServer {
 }
 
 /** What the pages call the client asking for access. */
-const CLIENT_NAME = 'The integrations service';
+const CLIENT_NAME = 'the integrations service';
 
 const nameSchema = z.string().trim().min(1).max(80);
 

@@ -33,7 +33,7 @@ export function signInPage(action: string, clientName: string): string {
   return page(
     'Sign in to the sandbox',
     `<h1>Sign in to the sandbox</h1>
-<p>${escapeHtml(clientName)} wants to connect to your sandbox account. Any name works; the same name is the same account.</p>
+<p>Sign in so that ${escapeHtml(clientName)} can connect to your sandbox account. Any name works; the same name is the same account.</p>
 <form method="post" action="${escapeHtml(action)}">
   <label for="name">Your name</label>
   <input id="name" name="name" value="Sandbox user" maxlength="80" required autofocus>

@@ -27,25 +27,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { startOidcServer, type OidcServer } from '../support/oidc-server.js';
 import { freePort } from '../support/free-port.js';
+import { CHROMIUM, CHROMIUM_ARGS, cleanUp, closeServer, openTrackedPage, serviceEnvironment, statusBadge, stopService, waitForHealthy, type TrackedPage } from './support/e2e-harness.js';
 
 const GOOGLE = 'Google Workspace';
 const SLACK = 'Slack';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'ui');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-/** Without these Chromium stalls on a closed network (QUIC probes, component updates, sync). */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const GOOGLE_CLIENT_ID = 'e2e-google-client';
 const GOOGLE_CLIENT_SECRET = 'e2e-google-client-secret-0123456789abcdef';
@@ -54,39 +43,6 @@ const SLACK_SIGNING_SECRET = 'e2e-slack-signing-secret';
 const SLACK_TEAM_ID = 'T0E2E';
 /** The login typed into oidc-provider's login page: it becomes the account's `sub`. */
 const GOOGLE_LOGIN = 'alice';
-
-/** A status badge inside `scope`: an aria-hidden symbol, then the word (so `getByText(word, { exact })` misses it). */
-const statusBadge = (scope: Locator, word: string): Locator => scope.locator('.badge').filter({ hasText: new RegExp(`^\\W*${word}$`) });
-
-const isLoopback = (url: string): boolean => {
-  const { protocol, hostname } = new URL(url);
-  if (protocol === 'data:' || protocol === 'blob:' || protocol === 'about:') return true;
-  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
-};
-
-const closeServer = (server: Server | undefined): Promise<void> =>
-  new Promise((resolve) => {
-    if (!server) return resolve();
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
-
-/** Runs a clean-up step, bounded, remembering (not throwing) what went wrong so the others still run. */
-async function cleanUp(name: string, step: () => Promise<unknown> | unknown, errors: string[], timeoutMs = 15_000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      Promise.resolve().then(step),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
-  } catch (error) {
-    errors.push(`${name}: ${(error as Error).message}`);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * Slack's OAuth v2 endpoints as far as the connect and disconnect flows use them
@@ -141,32 +97,6 @@ async function startFakeSlack(): Promise<{ server: Server; url: string }> {
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-async function waitForHealthy(baseUrl: string, service: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (service.exitCode !== null || service.signalCode !== null) {
-      throw new Error(`the service exited (${service.exitCode ?? service.signalCode}):\n${output()}`);
-    }
-    try {
-      if ((await fetch(new URL('/healthz', baseUrl), { signal: AbortSignal.timeout(2000) })).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`the service did not become healthy within 60 s:\n${output()}`);
-}
-
-/** The environment of the service: this process's, minus anything that would configure it otherwise. */
-function serviceEnvironment(overrides: Record<string, string>): NodeJS.ProcessEnv {
-  const inherited = Object.entries(process.env).filter(
-    ([name]) =>
-      !/^(GOOGLE|SLACK|MICROSOFT|ASANA|AUTH|INTEGRATION_ENCRYPTION|WEBHOOK)_/.test(name) &&
-      !['DATABASE_URL', 'DATABASE_CREATE', 'REDIS_URL', 'REDIS_PREFIX', 'UI_URL', 'ALLOWED_REDIRECT_URIS', 'PUBLIC_URL', 'HOST', 'PORT', 'DATA_DIR', 'NODE_ENV', 'LOG_LEVEL'].includes(name),
-  );
-  return { ...Object.fromEntries(inherited), ...overrides };
-}
-
 function signedSlackEvent(eventId: string) {
   const body = JSON.stringify({
     type: 'event_callback',
@@ -195,10 +125,8 @@ describe('integrations UI in a real browser', () => {
   let oidc: OidcServer | undefined;
   let fakeSlack: Server | undefined;
   let dataDir: string | undefined;
-  /** Anything that went wrong on our side along the way: page errors, 4xx/5xx from the service. */
-  const problems: string[] = [];
-  /** Requests that would have left the machine (aborted), with the page that made them. */
-  const blocked: { url: string; from: string }[] = [];
+  let problems: TrackedPage['problems'] = [];
+  let blocked: TrackedPage['blocked'] = [];
   const killService = () => {
     if (service && service.exitCode === null && service.signalCode === null) service.kill('SIGKILL');
   };
@@ -272,46 +200,13 @@ describe('integrations UI in a real browser', () => {
     await waitForHealthy(baseUrl, service, () => serviceOutput.slice(-4000));
     browser = await launching;
     if (!browser) throw launchError;
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(15_000);
-    context.setDefaultNavigationTimeout(15_000);
-    // Nothing leaves the machine: oidc-provider's development pages, for one, @import a web font.
-    await context.route(
-      (url) => !isLoopback(url.toString()),
-      async (route) => {
-        let from = '';
-        try {
-          from = route.request().frame().url();
-        } catch {
-          // a worker's request has no frame
-        }
-        blocked.push({ url: route.request().url(), from });
-        await route.abort('blockedbyclient');
-      },
-    );
-    page = await context.newPage();
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('response', (response) => {
-      // The providers' pages are not ours to judge; the service's answers are.
-      if (response.status() >= 400 && onService(response.url())) problems.push(`${response.status()} ${new URL(response.url()).pathname}`);
-    });
+    ({ page, problems, blocked } = await openTrackedPage(browser, onService));
   }, 90_000);
 
   afterAll(async () => {
     const errors: string[] = [];
     await cleanUp('browser', async () => (await launching)?.close(), errors, 40_000);
-    await cleanUp(
-      'service',
-      async () => {
-        if (!service || service.exitCode !== null || service.signalCode !== null) return;
-        const exited = new Promise((resolve) => service?.once('exit', resolve));
-        service.kill('SIGTERM');
-        const timer = setTimeout(killService, 10_000);
-        await exited;
-        clearTimeout(timer);
-      },
-      errors,
-    );
+    await cleanUp('service', () => stopService(service), errors);
     process.off('exit', killService);
     await cleanUp('OAuth server', () => oidc?.close(), errors);
     await cleanUp('fake Slack', () => closeServer(fakeSlack), errors);
