@@ -22,6 +22,14 @@ const valid: ProviderEntryInput = {
   connectionParams: [{ name: 'subdomain', description: 'Your Zendesk subdomain', example: 'acme' }],
 };
 
+/** A webhook subscription API described as data (the generic protocol runs it). */
+const subscriptionApi = {
+  create: { method: 'POST', path: '/hooks', body: { target: '{webhookUrl}', events: ['{resource}'] } },
+  renew: { method: 'PATCH', path: '/hooks/{id}' },
+  stop: { method: 'DELETE', path: '/hooks/{id}' },
+  response: { id: 'hook.id', expiresAt: 'hook.expires_at', secret: 'hook.secret' },
+} as const;
+
 const problemsOf = (entry: unknown) => {
   const parsed = parseProviderEntry(entry);
   if (parsed.success) throw new Error('expected the entry to be refused');
@@ -99,9 +107,27 @@ describe('the entry schema', () => {
     ['an account lookup without a URL', { account: { from: 'request', id: 'id' } }, 'account.url', 'is required when from is "request"'],
     ['a body for a GET account lookup', { account: { from: 'request', url: 'https://x.test/me', body: { query: '{ me { id } }' }, id: 'id' } }, 'account.body', 'needs method "POST"'],
     ['an undeclared placeholder in an API header', { apiHeaders: { 'x-tenant-id': '{tenantId}' } }, 'apiHeaders.x-tenant-id', '{tenantId} is not a declared param'],
+    [
+      'a subscription create naming the id it has not been given yet',
+      { subscriptionApi: { ...subscriptionApi, create: { method: 'POST', path: '/hooks/{id}' } } },
+      'subscriptionApi.create',
+      '{id} is not known here ({resource}, {webhookUrl})',
+    ],
+    [
+      'a subscription body placeholder nothing fills',
+      { subscriptionApi: { ...subscriptionApi, renew: { method: 'PATCH', path: '/hooks/{id}', body: { ttl: '{lifetime}' } } } },
+      'subscriptionApi.renew',
+      '{lifetime} is not known here',
+    ],
+    ['a subscription path with a query', { subscriptionApi: { ...subscriptionApi, stop: { method: 'DELETE', path: '/hooks/{id}?now=1' } } }, 'subscriptionApi.stop.path', 'no query'],
   ])('names the field of %s', (_name, change, field, message) => {
     const problems = problemsOf({ ...valid, ...change });
     expect(problems).toContainEqual({ field, message: expect.stringContaining(message) });
+  });
+
+  it('accepts a subscription API whose placeholders are the ones each step knows', () => {
+    const parsed = parseProviderEntry({ ...valid, subscribableResources: ['tickets'], subscriptionApi });
+    expect(parsed.success && parsed.entry.subscriptionApi).toEqual(subscriptionApi);
   });
 
   it('never repeats a value in its messages', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { graphql, storedSubscription, useSubscriptionTest } from '../subscriptions/support/subscription-harness.js';
-import { connectSandbox } from './support/sandbox-connection.js';
+import { connectSandbox, storedTokens } from './support/sandbox-connection.js';
 
 /**
  * The sandbox's webhook subscriptions through the real scheduler and the generic protocol (the
@@ -111,6 +111,19 @@ describe('sandbox subscriptions and webhooks', () => {
     expect(again.external_id).not.toBe(before.external_id);
     await createItem(integrationId, 'Created again');
     await eventually(() => titlesOf(again.id), (titles) => titles.includes('item.created:Created again'), 'the event after re-creation');
+  });
+
+  it('creates it again when the sandbox no longer has it at renewal (404)', async () => {
+    const before = await sandboxSubscription(integrationId);
+    const { accessToken } = await storedTokens(test, integrationId);
+    const removed = await fetch(`${test.service.url}/sandbox/api/subscriptions/${before.external_id}`, { method: 'DELETE', headers: { authorization: `Bearer ${accessToken}` } });
+    expect(removed.status).toBe(204);
+
+    test.fakes.clock.advance(4 * MINUTE + 10_000);
+    const again = await runUntilActive(integrationId);
+    expect(again.external_id).not.toBe(before.external_id);
+    await createItem(integrationId, 'After 404');
+    await eventually(() => titlesOf(again.id), (titles) => titles.includes('item.created:After 404'), 'the event after the 404');
   });
 
   it('stops it at the sandbox when disconnecting', async () => {
