@@ -11,29 +11,23 @@
  *
  * Screenshots and the service's log: test-artifacts/sandbox/ (git-ignored).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { freePort } from '../support/free-port.js';
-import { CHROMIUM, CHROMIUM_ARGS, cleanUp, openTrackedPage, serviceEnvironment, statusBadge, stopService, waitForHealthy, type TrackedPage } from './support/e2e-harness.js';
+import { cleanUp, E2ESession, openTrackedPage, statusBadge, type TrackedPage } from './support/e2e-harness.js';
 
 const SANDBOX = 'Sandbox';
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'sandbox');
 
 describe('the sandbox provider in a real browser, from a fresh start', () => {
   let baseUrl = '';
-  let launching: Promise<Browser | undefined> | undefined;
+  let session: E2ESession | undefined;
   let page: Page;
-  let service: ChildProcess | undefined;
-  let serviceOutput = '';
   let dataDir: string | undefined;
   let tracked: TrackedPage;
-  const killService = () => {
-    if (service && service.exitCode === null && service.signalCode === null) service.kill('SIGKILL');
-  };
 
   const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true, animations: 'disabled' });
   const card = () => page.getByRole('article', { name: SANDBOX });
@@ -46,34 +40,16 @@ describe('the sandbox provider in a real browser, from a fresh start', () => {
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     dataDir = mkdtempSync(join(tmpdir(), 'integrations-sandbox-e2e-'));
-    service = spawn(process.execPath, ['--import', './scripts/register.mjs', 'src/main.ts'], {
-      cwd: process.cwd(),
-      env: serviceEnvironment({ NODE_ENV: 'development', PORT: String(port), PUBLIC_URL: baseUrl, DATA_DIR: dataDir, LOG_LEVEL: 'info' }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    process.once('exit', killService);
-    service.stdout?.on('data', (chunk: Buffer) => (serviceOutput += chunk.toString()));
-    service.stderr?.on('data', (chunk: Buffer) => (serviceOutput += chunk.toString()));
-
-    let launchError: unknown;
-    launching = chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 }).catch((error: unknown) => {
-      launchError = error;
-      return undefined;
-    });
-    await waitForHealthy(baseUrl, service, () => serviceOutput.slice(-4000));
-    const browser = await launching;
-    if (!browser) throw launchError;
-    tracked = await openTrackedPage(browser, onService);
+    session = new E2ESession({ NODE_ENV: 'development', PORT: String(port), PUBLIC_URL: baseUrl, DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+    tracked = await openTrackedPage(await session.ready(baseUrl), onService);
     page = tracked.page;
   }, 90_000);
 
   afterAll(async () => {
     const errors: string[] = [];
-    await cleanUp('browser', async () => (await launching)?.close(), errors, 40_000);
-    await cleanUp('service', () => stopService(service), errors);
-    process.off('exit', killService);
+    await session?.close(errors);
     await cleanUp('data directory', () => dataDir && rmSync(dataDir, { recursive: true, force: true }), errors);
-    if (serviceOutput) writeFileSync(join(ARTIFACTS, 'service.log'), serviceOutput);
+    if (session?.output()) writeFileSync(join(ARTIFACTS, 'service.log'), session.output());
     if (errors.length > 0) throw new Error(`clean-up failed: ${errors.join('; ')}`);
   }, 90_000);
 
@@ -137,7 +113,7 @@ describe('the sandbox provider in a real browser, from a fresh start', () => {
     await badge('Disconnected').waitFor();
     await shot('06-sandbox-disconnected');
     // Stopped at the sandbox before the token was revoked (a failed stop would say so).
-    expect(serviceOutput).toMatch(/"provider":"sandbox","resource":"items","stoppedAtProvider":true/);
+    expect(session!.output()).toMatch(/"provider":"sandbox","resource":"items","stoppedAtProvider":true/);
     expect(tracked.problems).toEqual([]);
     expect(tracked.blocked).toEqual([]);
   }, 40_000);

@@ -19,7 +19,6 @@
  * CHROMIUM_PATH overrides /usr/bin/chromium. Screenshots and the service's log:
  * test-artifacts/ui/ (git-ignored).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -27,10 +26,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { startOidcServer, type OidcServer } from '../support/oidc-server.js';
 import { freePort } from '../support/free-port.js';
-import { CHROMIUM, CHROMIUM_ARGS, cleanUp, closeServer, openTrackedPage, serviceEnvironment, statusBadge, stopService, waitForHealthy, type TrackedPage } from './support/e2e-harness.js';
+import { cleanUp, closeServer, E2ESession, openTrackedPage, statusBadge, type TrackedPage } from './support/e2e-harness.js';
 
 const GOOGLE = 'Google Workspace';
 const SLACK = 'Slack';
@@ -117,19 +116,13 @@ function signedSlackEvent(eventId: string) {
 
 describe('integrations UI in a real browser', () => {
   let baseUrl = '';
-  let browser: Browser | undefined;
-  let launching: Promise<Browser | undefined> | undefined;
+  let session: E2ESession | undefined;
   let page: Page;
-  let service: ChildProcess | undefined;
-  let serviceOutput = '';
   let oidc: OidcServer | undefined;
   let fakeSlack: Server | undefined;
   let dataDir: string | undefined;
   let problems: TrackedPage['problems'] = [];
   let blocked: TrackedPage['blocked'] = [];
-  const killService = () => {
-    if (service && service.exitCode === null && service.signalCode === null) service.kill('SIGKILL');
-  };
 
   const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true, animations: 'disabled' });
   const card = (name: string) => page.getByRole('article', { name });
@@ -156,62 +149,43 @@ describe('integrations UI in a real browser', () => {
     fakeSlack = slack.server;
     dataDir = mkdtempSync(join(tmpdir(), 'integrations-e2e-'));
 
-    // Node 24: under `npm run`, node_modules/.bin/node is the project's own.
-    service = spawn(process.execPath, ['--import', './scripts/register.mjs', 'src/main.ts'], {
-      cwd: process.cwd(),
-      env: serviceEnvironment({
-        NODE_ENV: 'development',
-        PORT: String(port),
-        PUBLIC_URL: baseUrl,
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'info',
-        GOOGLE_CLIENT_ID,
-        GOOGLE_CLIENT_SECRET,
-        GOOGLE_ISSUER: oidc.issuer,
-        GOOGLE_AUTHORIZATION_URL: `${oidc.issuer}/auth`,
-        GOOGLE_TOKEN_URL: `${oidc.issuer}/token`,
-        GOOGLE_REVOCATION_URL: `${oidc.issuer}/token/revocation`,
-        GOOGLE_USERINFO_URL: `${oidc.issuer}/oauth2/v3/userinfo`,
-        // The Google client calls `${apiBaseUrl}/oauth2/v3/userinfo`: oidc-provider serves it there.
-        GOOGLE_API_BASE_URL: oidc.issuer,
-        // It serves no Calendar API, though: the default subscription stays PENDING here
-        // (test/subscriptions covers the scheduler against the provider fakes).
-        SUBSCRIPTION_SCHEDULER: 'off',
-        SLACK_CLIENT_ID: 'e2e-slack-client.id',
-        SLACK_CLIENT_SECRET: 'e2e-slack-client-secret',
-        SLACK_SIGNING_SECRET,
-        SLACK_AUTHORIZATION_URL: `${slack.url}/oauth/v2/authorize`,
-        SLACK_TOKEN_URL: `${slack.url}/api/oauth.v2.access`,
-        SLACK_API_BASE_URL: `${slack.url}/api`,
-        SLACK_REVOCATION_URL: `${slack.url}/api/auth.revoke`,
-      }),
-      stdio: ['ignore', 'pipe', 'pipe'],
+    // Chromium starts while the service does; afterAll closes both either way, so neither is left behind.
+    session = new E2ESession({
+      NODE_ENV: 'development',
+      PORT: String(port),
+      PUBLIC_URL: baseUrl,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      GOOGLE_CLIENT_ID,
+      GOOGLE_CLIENT_SECRET,
+      GOOGLE_ISSUER: oidc.issuer,
+      GOOGLE_AUTHORIZATION_URL: `${oidc.issuer}/auth`,
+      GOOGLE_TOKEN_URL: `${oidc.issuer}/token`,
+      GOOGLE_REVOCATION_URL: `${oidc.issuer}/token/revocation`,
+      GOOGLE_USERINFO_URL: `${oidc.issuer}/oauth2/v3/userinfo`,
+      // The Google client calls `${apiBaseUrl}/oauth2/v3/userinfo`: oidc-provider serves it there.
+      GOOGLE_API_BASE_URL: oidc.issuer,
+      // It serves no Calendar API, though: the default subscription stays PENDING here
+      // (test/subscriptions covers the scheduler against the provider fakes).
+      SUBSCRIPTION_SCHEDULER: 'off',
+      SLACK_CLIENT_ID: 'e2e-slack-client.id',
+      SLACK_CLIENT_SECRET: 'e2e-slack-client-secret',
+      SLACK_SIGNING_SECRET,
+      SLACK_AUTHORIZATION_URL: `${slack.url}/oauth/v2/authorize`,
+      SLACK_TOKEN_URL: `${slack.url}/api/oauth.v2.access`,
+      SLACK_API_BASE_URL: `${slack.url}/api`,
+      SLACK_REVOCATION_URL: `${slack.url}/api/auth.revoke`,
     });
-    process.once('exit', killService);
-    service.stdout?.on('data', (chunk: Buffer) => (serviceOutput += chunk.toString()));
-    service.stderr?.on('data', (chunk: Buffer) => (serviceOutput += chunk.toString()));
-
-    // Chromium starts while the service does; afterAll waits for it either way, so it is never left behind.
-    let launchError: unknown;
-    launching = chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 }).catch((error: unknown) => {
-      launchError = error;
-      return undefined;
-    });
-    await waitForHealthy(baseUrl, service, () => serviceOutput.slice(-4000));
-    browser = await launching;
-    if (!browser) throw launchError;
-    ({ page, problems, blocked } = await openTrackedPage(browser, onService));
+    ({ page, problems, blocked } = await openTrackedPage(await session.ready(baseUrl), onService));
   }, 90_000);
 
   afterAll(async () => {
     const errors: string[] = [];
-    await cleanUp('browser', async () => (await launching)?.close(), errors, 40_000);
-    await cleanUp('service', () => stopService(service), errors);
-    process.off('exit', killService);
+    await session?.close(errors);
     await cleanUp('OAuth server', () => oidc?.close(), errors);
     await cleanUp('fake Slack', () => closeServer(fakeSlack), errors);
     await cleanUp('data directory', () => dataDir && rmSync(dataDir, { recursive: true, force: true }), errors);
-    if (serviceOutput) writeFileSync(join(ARTIFACTS, 'service.log'), serviceOutput);
+    if (session?.output()) writeFileSync(join(ARTIFACTS, 'service.log'), session.output());
     if (errors.length > 0) throw new Error(`clean-up failed: ${errors.join('; ')}`);
   }, 90_000);
 

@@ -1,12 +1,12 @@
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { Server } from 'node:http';
-import type { Browser, Locator, Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 /** What the browser end-to-end tests share: Chromium's settings, the service's start-up, clean-up. */
 
-export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 /** Without these Chromium stalls on a closed network (QUIC probes, component updates, sync). */
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -20,7 +20,7 @@ export const CHROMIUM_ARGS = [
 /** A status badge inside `scope`: an aria-hidden symbol, then the word (so `getByText(word, { exact })` misses it). */
 export const statusBadge = (scope: Locator, word: string): Locator => scope.locator('.badge').filter({ hasText: new RegExp(`^\\W*${word}$`) });
 
-export const isLoopback = (url: string): boolean => {
+const isLoopback = (url: string): boolean => {
   const { protocol, hostname } = new URL(url);
   if (protocol === 'data:' || protocol === 'blob:' || protocol === 'about:') return true;
   return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
@@ -50,7 +50,7 @@ export async function cleanUp(name: string, step: () => Promise<unknown> | unkno
   }
 }
 
-export async function waitForHealthy(baseUrl: string, service: ChildProcess, output: () => string): Promise<void> {
+async function waitForHealthy(baseUrl: string, service: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (service.exitCode !== null || service.signalCode !== null) {
@@ -67,7 +67,7 @@ export async function waitForHealthy(baseUrl: string, service: ChildProcess, out
 }
 
 /** The environment of the service: this process's, minus anything that would configure it otherwise. */
-export function serviceEnvironment(overrides: Record<string, string>): NodeJS.ProcessEnv {
+function serviceEnvironment(overrides: Record<string, string>): NodeJS.ProcessEnv {
   const inherited = Object.entries(process.env).filter(
     ([name]) =>
       !/^(GOOGLE|SLACK|MICROSOFT|ASANA|SANDBOX|AUTH|INTEGRATION_ENCRYPTION|WEBHOOK)_/.test(name) &&
@@ -115,12 +115,63 @@ export async function openTrackedPage(browser: Browser, onService: (url: string)
   return { page, problems, blocked };
 }
 
-/** SIGTERM, then SIGKILL if it has not exited within 10 s. */
-export async function stopService(service: ChildProcess | undefined): Promise<void> {
-  if (!service || service.exitCode !== null || service.signalCode !== null) return;
-  const exited = new Promise((resolve) => service.once('exit', resolve));
-  service.kill('SIGTERM');
-  const timer = setTimeout(() => service.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
+/**
+ * The service (`src/main.ts`, started with `env` on top of this process's cleaned environment)
+ * and Chromium, started at once. `close` stops both whatever happened before, so nothing is left
+ * behind; `output` is what the service printed.
+ */
+export class E2ESession {
+  readonly service: ChildProcess;
+  private printed = '';
+  private readonly launching: Promise<Browser | undefined>;
+  private launchError: unknown;
+  private readonly killService = () => {
+    if (this.service.exitCode === null && this.service.signalCode === null) this.service.kill('SIGKILL');
+  };
+
+  constructor(env: Record<string, string>) {
+    // Node 24: under `npm run`, node_modules/.bin/node is the project's own.
+    this.service = spawn(process.execPath, ['--import', './scripts/register.mjs', 'src/main.ts'], {
+      cwd: process.cwd(),
+      env: serviceEnvironment(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    process.once('exit', this.killService);
+    this.service.stdout?.on('data', (chunk: Buffer) => (this.printed += chunk.toString()));
+    this.service.stderr?.on('data', (chunk: Buffer) => (this.printed += chunk.toString()));
+    this.launching = chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 }).catch((error: unknown) => {
+      this.launchError = error;
+      return undefined;
+    });
+  }
+
+  output(): string {
+    return this.printed;
+  }
+
+  /** Chromium, once the service at `baseUrl` answers `/healthz`. */
+  async ready(baseUrl: string): Promise<Browser> {
+    await waitForHealthy(baseUrl, this.service, () => this.printed.slice(-4000));
+    const browser = await this.launching;
+    if (!browser) throw this.launchError;
+    return browser;
+  }
+
+  /** Closes Chromium, then stops the service (SIGTERM, SIGKILL after 10 s); what failed goes to `errors`. */
+  async close(errors: string[]): Promise<void> {
+    await cleanUp('browser', async () => (await this.launching)?.close(), errors, 40_000);
+    await cleanUp(
+      'service',
+      async () => {
+        if (this.service.exitCode !== null || this.service.signalCode !== null) return;
+        const exited = new Promise((resolve) => this.service.once('exit', resolve));
+        this.service.kill('SIGTERM');
+        const timer = setTimeout(this.killService, 10_000);
+        await exited;
+        clearTimeout(timer);
+      },
+      errors,
+    );
+    process.off('exit', this.killService);
+  }
 }
