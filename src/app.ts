@@ -5,7 +5,7 @@ import type { GraphQLSchema } from 'graphql';
 import { authConfigWarnings } from './auth/auth-config-warnings.js';
 import { createAuthenticator, type Authenticator } from './auth/authenticator.js';
 import { mintDevelopmentToken } from './auth/development-token.js';
-import type { Config } from './config.js';
+import type { Config, SandboxConfig } from './config.js';
 import { createConnectionServices } from './connections/connection-services.js';
 import { connectionTesters } from './connections/connection-testers.js';
 import type { ConnectionDependencies } from './connections/connection-dependencies.js';
@@ -125,7 +125,7 @@ function watchedResponseCache(pubsub: PubSub, config: Config): ResponseCaching {
 }
 
 /** The sandbox provider, its client the one `config.providers.sandbox` holds (made by `loadConfig`). */
-function startSandbox(config: Config, subscriptionMinutes: number, logger: Logger, overrides: AppOverrides['sandbox']): Promise<Sandbox> {
+function startSandbox(config: Config, { subscriptionMinutes }: SandboxConfig, logger: Logger, overrides: AppOverrides['sandbox']): Promise<Sandbox> {
   const settings = config.providers[SANDBOX_PROVIDER_ID];
   const entry = config.providerRegistry.get(SANDBOX_PROVIDER_ID);
   if (!settings?.clientId || !settings.clientSecret || !entry) throw new Error('the sandbox is enabled but its provider entry or client is missing');
@@ -204,7 +204,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       subscriptionSignals: subscriptions.service,
     });
 
-    const sandbox = config.sandbox ? await startSandbox(config, config.sandbox.subscriptionMinutes, logger, overrides.sandbox) : undefined;
+    const sandbox = config.sandbox ? await startSandbox(config, config.sandbox, logger, overrides.sandbox) : undefined;
 
     const services: GraphQLServices = {
       database,

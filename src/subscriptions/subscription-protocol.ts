@@ -66,8 +66,9 @@ export interface ProtocolOutcome {
  * provider no longer has the subscription, and `SubscriptionRefusedError` for a refusal that
  * retrying will not change.
  *
- * A provider described by data (create by POST returning an id and expiry, renew by PATCH, stop
- * by DELETE) is one more implementation of this interface, registered by provider id.
+ * A provider described by data (an entry's `subscriptionApi`: create by POST returning an id,
+ * expiry and secret, renew by PATCH, stop by DELETE) is run by `createGenericProtocol`, one more
+ * implementation of this interface, registered by provider id.
  */
 export interface SubscriptionProtocol {
   /**
