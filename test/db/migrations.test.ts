@@ -67,5 +67,7 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
     const again = await database.asSystem((em) => em.execute<{ n: string }[]>('select count(*) as n from integrations'));
     expect(Number(again[0]?.n)).toBe(2);
     expect(await database.migrate()).toEqual([]);
-  });
+    // Two PGlite start-ups (WASM compile, initdb, every migration): ~10 s on a quiet machine,
+    // several times that on a loaded one; this is a correctness test, not a timing one.
+  }, 120_000);
 });
