@@ -167,25 +167,12 @@ export class TokenManager {
     return row;
   }
 
-  /**
-   * One statement under the organization's row-level security, in the read transaction that
-   * sends BEGIN and the settings with it (two round trips rather than four: this runs on every
-   * proxied request).
-   */
-  private async readInOrganization(organizationId: string, integrationId: string): Promise<TokenRow[]> {
-    const reads = await this.deps.database.beginOrganizationReads(organizationId);
-    let rows: TokenRow[];
-    try {
-      rows = await reads.sql.execute<TokenRow[]>(`select ${TOKEN_COLUMNS} from integrations where id = ? and organization_id = ?`, [
-        integrationId,
-        organizationId,
-      ]);
-    } catch (error) {
-      await reads.rollback().catch(() => undefined);
-      throw error;
-    }
-    await reads.commit();
-    return rows;
+  /** One statement under the organization's row-level security, in one round trip: this runs on every proxied request. */
+  private readInOrganization(organizationId: string, integrationId: string): Promise<TokenRow[]> {
+    return this.deps.database.readInOrganization<TokenRow>(organizationId, `select ${TOKEN_COLUMNS} from integrations where id = ? and organization_id = ?`, [
+      integrationId,
+      organizationId,
+    ]);
   }
 
   /** A row in ERROR still has working tokens unless the provider refused them (needs reauthorization). */
