@@ -9,6 +9,7 @@ import type { TokenSet } from '../providers/oauth/token-set.js';
 import { isKnownProvider, resolveProvider, type ConnectionParams } from '../providers/resolve-provider.js';
 import { defaultOAuthFetch, silentConnectionsLogger, type ConnectionDependencies, type ConnectionsLogger } from './connection-dependencies.js';
 import { openIntegrationToken, sealIntegrationToken } from './integration-token-columns.js';
+import { OpenedAccessTokens } from './opened-access-tokens.js';
 import { oauthFailureToAppError } from './oauth-failure.js';
 
 export interface TokenManagerOptions {
@@ -97,6 +98,7 @@ export class TokenManager {
   private readonly inFlight = new Map<string, Promise<string>>();
   private readonly lastSyncRecorded = new Map<string, number>();
   private readonly statuses = new IntegrationStatusStore();
+  private readonly openedAccessTokens: OpenedAccessTokens;
   private readonly refreshMarginMs: number;
   private readonly isUnauthorized: (error: unknown) => boolean;
   private readonly logger: ConnectionsLogger;
@@ -108,6 +110,7 @@ export class TokenManager {
     this.refreshMarginMs = options.refreshMarginMs ?? 120_000;
     this.isUnauthorized = options.isUnauthorized ?? defaultIsUnauthorized;
     this.logger = deps.logger ?? silentConnectionsLogger;
+    this.openedAccessTokens = new OpenedAccessTokens(deps.cipher);
   }
 
   /**
@@ -194,7 +197,7 @@ export class TokenManager {
   }
 
   private openAccessToken(row: TokenRow): string {
-    return openIntegrationToken(this.deps.cipher, row.id, 'access_token', row.access_token ?? '');
+    return this.openedAccessTokens.open(row.id, row.access_token ?? '');
   }
 
   /**
