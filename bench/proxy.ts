@@ -18,6 +18,11 @@
  * taken in turn (rotating which goes first) so all see the same machine state, each block with
  * BENCH_CONCURRENCY requests in flight. On a 2-core machine the processes (and PostgreSQL) still
  * compete for CPU, so the CPU each request costs in each process is printed beside the rates.
+ * Reading them: the direct side is bound by the load generator (one fetch client), the proxied
+ * side by the service process, which runs at its CPU limit; so the ratio is about the load
+ * generator's CPU per direct request over the service's per proxied request. The bare
+ * pass-through (a node:http server and a fetch, nothing else) is the floor of any proxy written
+ * that way: a ratio above its own is out of reach without a cheaper server or client.
  * Printed: each side's rate (requests over the time its blocks took), p50/p99 latency and CPU
  * per request (load generator, API server, proxy or pass-through process); the ratio of the
  * proxy's rate to the direct one (target >= 0.5), overall and per round (median, quartiles), and
