@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type OidcClient } from 'oidc-provider';
+import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 import { z } from 'zod';
 import type { ProviderScope } from '../providers/provider-definition.js';
 import { consentPage, errorPage, signInPage } from './sandbox-pages.js';
@@ -40,14 +41,17 @@ const nameSchema = z.string().trim().min(1).max(80);
  * implementation) with PKCE S256 required, refresh tokens issued to our client and rotated on
  * every use, RFC 7009 revocation (a revoked refresh token then answers `invalid_grant`), and our
  * own sign-in and consent pages instead of its development ones. Its storage is oidc-provider's
- * default in-memory adapter, its signing key and cookie keys are made per process: a development
- * stand-in forgets its grants on restart, which is fine (and documented).
+ * in-memory adapter, its signing key and cookie keys are made per process: a development
+ * stand-in forgets its grants on restart, which is fine (and documented). The adapter is asked
+ * for by name, since left as the default it makes oidc-provider warn at every start that
+ * production needs another — a warning meant for real authorization servers, not this one.
  */
 export async function createSandboxAuthorizationServer({ issuer, client, scopes, store }: SandboxAuthorizationServerOptions): Promise<SandboxAuthorizationServer> {
   const mountPath = new URL(issuer).pathname;
   const interactionPath = (uid: string) => `${mountPath}/interaction/${encodeURIComponent(uid)}`;
   const { privateKey } = await generateKeyPair('ES256', { extractable: true });
   const provider = new Provider(issuer, {
+    adapter: createMemoryAdapter(),
     clients: [
       {
         client_id: client.clientId,

@@ -32,6 +32,8 @@ declare module 'oidc-provider' {
   }
 
   export interface Configuration {
+    /** A storage factory per model (oidc-provider's `adapter` option). */
+    adapter?: (model: string) => unknown;
     clients?: ClientMetadata[];
     jwks?: { keys: Record<string, unknown>[] };
     scopes?: string[];
@@ -85,4 +87,9 @@ declare module 'oidc-provider' {
     AccessToken: { find(value: string): Promise<AccessToken | undefined> };
     RefreshToken: { find(value: string): Promise<{ consumed?: unknown; isExpired?: boolean } | undefined> };
   }
+}
+
+/** oidc-provider's own in-memory storage, made explicitly (its default prints a production warning). */
+declare module 'oidc-provider/lib/adapters/memory_adapter.js' {
+  export function createMemoryAdapter(clockTolerance?: number): (model: string) => unknown;
 }
