@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { GraphQLSchema } from 'graphql';
@@ -26,6 +26,7 @@ import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from './graphql/operat
 import { buildGraphQLSchema } from './graphql/schema.js';
 import type { GraphQLServices, ProviderCatalogEntry } from './graphql/services.js';
 import { createHttpApp, type RouteMount } from './http/create-http-app.js';
+import { createLimitedHttpServer } from './http/limited-http-server.js';
 import { isLoopbackAddress } from './http/loopback-caller.js';
 import { attachGraphQLWebSocket } from './http/graphql-websocket.js';
 import { oauthCallbackRouter } from './http/oauth-callback-route.js';
@@ -198,7 +199,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     };
     const createContext = createContextFactory(services);
 
-    const httpServer = createServer();
+    const httpServer = createLimitedHttpServer(config.http);
     const graphqlWebSocket = attachGraphQLWebSocket({
       httpServer,
       schema,
