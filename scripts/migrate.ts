@@ -13,6 +13,7 @@ async function main(): Promise<void> {
     databaseUrl: config.databaseUrl,
     createIfMissing: config.databaseCreate,
     dataDir: config.dataDir,
+    timeouts: config.databaseTimeouts,
     logger,
     migrate: false,
   });

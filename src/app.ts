@@ -138,6 +138,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     databaseUrl: config.databaseUrl,
     createIfMissing: config.databaseCreate,
     dataDir: config.dataDir,
+    timeouts: config.databaseTimeouts,
     logger: logger.child({ component: 'database' }),
     ...overrides.database,
   });

@@ -32,7 +32,13 @@ export async function startWebhookWorker(config: Config, options: WebhookWorkerO
   if (!config.databaseUrl) throw new Error('a separate webhook worker needs DATABASE_URL: the embedded database belongs to the server process');
   configureModuleDefaults(config);
   const logger = options.logger ?? createLogger({ level: config.logLevel }).child({ component: 'webhook-worker' });
-  const database = await createDatabase({ databaseUrl: config.databaseUrl, createIfMissing: config.databaseCreate, dataDir: config.dataDir, logger });
+  const database = await createDatabase({
+    databaseUrl: config.databaseUrl,
+    createIfMissing: config.databaseCreate,
+    dataDir: config.dataDir,
+    timeouts: config.databaseTimeouts,
+    logger,
+  });
   if (!config.redisUrl) logger.warn({}, 'REDIS_URL is not set: events are processed, but subscribers on the server instances will not see their progress');
   const pubsub: PubSub = config.redisUrl ? new RedisPubSub({ url: config.redisUrl, prefix: config.redisPrefix, logger }) : new InMemoryPubSub();
   try {

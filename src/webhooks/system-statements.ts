@@ -13,7 +13,7 @@ export interface SystemStatementOptions {
   plannerSettings?: Record<string, string>;
 }
 
-export type SystemStatementRunner = (statements: readonly SystemStatement[]) => Promise<Record<string, unknown>[][]>;
+export type SystemStatementRunner = (statements: readonly SystemStatement[], signal?: AbortSignal) => Promise<Record<string, unknown>[][]>;
 
 /**
  * The webhook pipeline's hot path (ingest's INSERT, the worker's claims and bulk completions)
@@ -27,6 +27,11 @@ export type SystemStatementRunner = (statements: readonly SystemStatement[]) => 
  * On any error the connection is destroyed rather than returned: after a failed statement its
  * transaction is left aborted (the COMMIT in the same message is not run), and a connection that
  * is mid-transaction must never go back to the pool.
+ *
+ * When `signal` aborts, the transaction is abandoned: not sent if it is still waiting for a
+ * connection, and its connection destroyed if it is on the wire, so a reply that never came
+ * cannot turn into a commit later (the server never gets a message cut off mid-way, or ends
+ * the session with it).
  */
 export function createSystemStatementRunner(database: Database, options: SystemStatementOptions = {}): SystemStatementRunner {
   const platform = database.orm.em.getPlatform();
@@ -34,18 +39,34 @@ export function createSystemStatementRunner(database: Database, options: SystemS
   const opening = `begin; ${platform.formatQuery(`select set_config('role', ?, true), set_config('app.system', 'on', true)`, [APP_ROLE])}${settings.join('')}; `;
   let pool: Promise<pg.Pool> | null = null;
 
-  return async (statements) => {
+  return async (statements, signal) => {
+    signal?.throwIfAborted();
     pool ??= database.orm.em.getConnection().getNativeClient();
     const client = await (await pool).connect();
+    let released = false;
+    const release = (error?: Error | boolean) => {
+      if (released) return;
+      released = true;
+      client.release(error);
+    };
+    if (signal?.aborted) {
+      release();
+      throw signal.reason;
+    }
+    // A release with an error ends the client, which destroys the socket of a query in flight.
+    const abandon = () => release(new Error('transaction abandoned'));
+    signal?.addEventListener('abort', abandon, { once: true });
     const sql = opening + statements.map((statement) => `${platform.formatQuery(statement.sql, [...(statement.params ?? [])])}; `).join('') + 'commit';
     let results: pg.QueryResult[];
     try {
       results = (await client.query(sql)) as unknown as pg.QueryResult[];
     } catch (error) {
-      client.release(error instanceof Error ? error : true);
-      throw error;
+      release(error instanceof Error ? error : true);
+      throw signal?.aborted ? signal.reason : error;
+    } finally {
+      signal?.removeEventListener('abort', abandon);
     }
-    client.release();
+    release();
     // begin, settings, the statements, commit
     return statements.map((_, index) => results[index + 2]!.rows as Record<string, unknown>[]);
   };

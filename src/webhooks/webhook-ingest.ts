@@ -12,7 +12,9 @@ export interface WebhookIngestOptions {
   /**
    * How long routing and storing may take before the provider is told to retry (503). A pool
    * waiting for an unreachable database would otherwise hold the request until the provider's
-   * own timeout. A late commit after a 503 is harmless: the re-delivery is a duplicate.
+   * own timeout. The store is abandoned then, never committed later: deliveries answered 503 in an
+   * outage would otherwise pile up waiting for connections and land on the database all at once
+   * when it returns.
    * @default 5000
    */
   timeoutMs?: number;
@@ -22,13 +24,13 @@ class IngestTimeout extends Error {
   override readonly name = 'IngestTimeout';
 }
 
-async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new IngestTimeout(`not stored within ${timeoutMs} ms`)), timeoutMs);
-  });
+/** Runs `work` with a signal that aborts after `timeoutMs`; rejects then, whether or not `work` has noticed. */
+async function withDeadline<T>(work: (signal: AbortSignal) => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new IngestTimeout(`not stored within ${timeoutMs} ms`)), timeoutMs);
+  const expired = new Promise<never>((_, reject) => deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true }));
   try {
-    return await Promise.race([work, timeout]);
+    return await Promise.race([work(deadline.signal), expired]);
   } finally {
     clearTimeout(timer);
   }
@@ -50,19 +52,19 @@ export function createWebhookIngest({ receiverFor, queue, logger, timeoutMs = 50
       webhookDeliveries.inc({ provider: 'unknown', outcome: 'rejected' });
       return { status: 404 };
     }
-    const receive = async () => {
+    const receive = async (signal: AbortSignal) => {
       const { reply, deliveries } = await receiver.receive(request);
       if (deliveries.length === 0) {
         webhookDeliveries.inc({ provider, outcome: 'acknowledged' });
         return reply;
       }
-      const { stored, duplicates } = await queue.ingest(provider, deliveries);
+      const { stored, duplicates } = await queue.ingest(provider, deliveries, signal);
       if (stored.length > 0) webhookDeliveries.inc({ provider, outcome: 'stored' }, stored.length);
       if (duplicates > 0) webhookDeliveries.inc({ provider, outcome: 'duplicate' }, duplicates);
       return reply;
     };
     try {
-      return await withTimeout(receive(), timeoutMs);
+      return await withDeadline(receive, timeoutMs);
     } catch (error) {
       if (error instanceof WebhookRejection) {
         webhookDeliveries.inc({ provider, outcome: 'rejected' });
