@@ -1,5 +1,7 @@
-/** Runs one batch; `signal` aborts when a caller in the batch gives up (see createGroupCommit). */
-export type GroupFlush<T, R> = (items: T[], signal: AbortSignal | undefined) => Promise<R[]>;
+import { Deadline } from './deadline.js';
+
+/** Runs one batch; `deadline` is the earliest of its callers' (see createGroupCommit). */
+export type GroupFlush<T, R> = (items: T[], deadline: Deadline | undefined) => Promise<R[]>;
 
 /**
  * Group commit: callers arriving while flushes are in flight wait and go together in the next
@@ -8,16 +10,16 @@ export type GroupFlush<T, R> = (items: T[], signal: AbortSignal | undefined) => 
  * connection), so the rate is not capped at one batch per round trip. `flush` returns one result
  * per item, in order; when it fails, every caller of that batch gets the error.
  *
- * A caller may pass a `signal`: once it aborts, the caller's items are abandoned for real, not
+ * A caller may pass a `deadline`: once it passes, the caller's items are abandoned for real, not
  * merely no longer awaited. Still waiting, they leave the queue; already in a flush, the flush's
- * own signal aborts, and the whole batch with it (its transaction must not commit later for a
- * caller that has answered "not stored"). A caller waits that long only when the database is not
- * answering, so its batch would fail anyway.
+ * deadline (the earliest of its callers') passes, and the whole batch is abandoned with it (its
+ * transaction must not commit later for a caller that has answered "not stored"). A caller
+ * waits that long only when the database is not answering, so its batch would fail anyway.
  */
-export function createGroupCommit<T, R>(flush: GroupFlush<T, R>, maxBatch = 500, maxInFlight = 1): (items: readonly T[], signal?: AbortSignal) => Promise<R[]> {
+export function createGroupCommit<T, R>(flush: GroupFlush<T, R>, maxBatch = 500, maxInFlight = 1): (items: readonly T[], deadline?: Deadline) => Promise<R[]> {
   interface Waiting {
     items: readonly T[];
-    signal: AbortSignal | undefined;
+    deadline: Deadline | undefined;
     resolve(results: R[]): void;
     reject(error: unknown): void;
   }
@@ -32,11 +34,11 @@ export function createGroupCommit<T, R>(flush: GroupFlush<T, R>, maxBatch = 500,
       batch.push(next);
       size += next.items.length;
     }
-    const signals = batch.flatMap((waiting) => (waiting.signal ? [waiting.signal] : []));
+    const deadlines = batch.flatMap((waiting) => (waiting.deadline ? [waiting.deadline] : []));
     try {
       const results = await flush(
         batch.flatMap((waiting) => waiting.items),
-        signals.length === 0 ? undefined : AbortSignal.any(signals),
+        Deadline.earliest(deadlines),
       );
       let offset = 0;
       for (const waiting of batch) {
@@ -57,15 +59,16 @@ export function createGroupCommit<T, R>(flush: GroupFlush<T, R>, maxBatch = 500,
     }
   };
 
-  return (items, signal) =>
+  return (items, deadline) =>
     new Promise<R[]>((resolve, reject) => {
+      const signal = deadline?.signal;
       if (signal?.aborted) return reject(signal.reason);
-      const waiting: Waiting = { items, signal, resolve, reject };
+      const waiting: Waiting = { items, deadline, resolve, reject };
       signal?.addEventListener(
         'abort',
         () => {
           const index = queue.indexOf(waiting);
-          if (index === -1) return; // in a flush: its signal aborts it
+          if (index === -1) return; // in a flush: the flush's deadline passes too
           queue.splice(index, 1);
           reject(signal.reason);
         },

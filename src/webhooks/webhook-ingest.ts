@@ -1,3 +1,4 @@
+import { Deadline } from './deadline.js';
 import { WebhookRejection, type InboundWebhook, type WebhookReply } from './inbound-webhook.js';
 import type { ProviderReceiver } from './provider-receiver.js';
 import type { WebhookLogger } from './webhook-logger.js';
@@ -24,15 +25,14 @@ class IngestTimeout extends Error {
   override readonly name = 'IngestTimeout';
 }
 
-/** Runs `work` with a signal that aborts after `timeoutMs`; rejects then, whether or not `work` has noticed. */
-async function withDeadline<T>(work: (signal: AbortSignal) => Promise<T>, timeoutMs: number): Promise<T> {
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new IngestTimeout(`not stored within ${timeoutMs} ms`)), timeoutMs);
-  const expired = new Promise<never>((_, reject) => deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true }));
+/** Runs `work` with a deadline in `timeoutMs`; rejects then, whether or not `work` has noticed. */
+async function withDeadline<T>(work: (deadline: Deadline) => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Deadline.in(timeoutMs, () => new IngestTimeout(`not stored within ${timeoutMs} ms`));
+  const passed = new Promise<never>((_, reject) => deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true }));
   try {
-    return await Promise.race([work(deadline.signal), expired]);
+    return await Promise.race([work(deadline), passed]);
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
   }
 }
 
@@ -52,13 +52,13 @@ export function createWebhookIngest({ receiverFor, queue, logger, timeoutMs = 50
       webhookDeliveries.inc({ provider: 'unknown', outcome: 'rejected' });
       return { status: 404 };
     }
-    const receive = async (signal: AbortSignal) => {
+    const receive = async (deadline: Deadline) => {
       const { reply, deliveries } = await receiver.receive(request);
       if (deliveries.length === 0) {
         webhookDeliveries.inc({ provider, outcome: 'acknowledged' });
         return reply;
       }
-      const { stored, duplicates } = await queue.ingest(provider, deliveries, signal);
+      const { stored, duplicates } = await queue.ingest(provider, deliveries, deadline);
       if (stored.length > 0) webhookDeliveries.inc({ provider, outcome: 'stored' }, stored.length);
       if (duplicates > 0) webhookDeliveries.inc({ provider, outcome: 'duplicate' }, duplicates);
       return reply;
