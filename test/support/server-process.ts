@@ -13,7 +13,7 @@ export interface ServerProcess {
   waitForOutput(pattern: RegExp): Promise<RegExpMatchArray>;
   /** Resolves with the exit code (null when killed by a signal) once the process has exited. */
   readonly exited: Promise<number | null>;
-  /** SIGKILL unless it has exited. */
+  /** SIGKILL to it and every process it started (its process group), unless it has exited. */
   kill(): Promise<void>;
 }
 
@@ -26,6 +26,8 @@ export function startServerProcess(command: string, args: string[], env: NodeJS.
     cwd: root,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A group of its own, so `kill` also reaches a child it left behind.
+    detached: true,
   });
   let output = '';
   const listeners = new Set<() => void>();
@@ -57,8 +59,11 @@ export function startServerProcess(command: string, args: string[], env: NodeJS.
       });
     },
     async kill() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGKILL');
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        return; // the group is gone
+      }
       await exited;
     },
   };
