@@ -235,7 +235,7 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     url = embedded.url;
     logger.info({ dataDir }, 'DATABASE_URL is not set: using the embedded PostgreSQL (PGlite)');
   } else {
-    await ensureDatabase(url, { create: options.createIfMissing, logger });
+    await ensureDatabase(url, { create: options.createIfMissing, logger, connectTimeoutMs: (options.timeouts ?? DEFAULT_DATABASE_TIMEOUTS).connectMs });
   }
 
   let orm: MikroORM;
