@@ -14,6 +14,7 @@ import { createOAuthCallbackHandler } from './connections/oauth-callback.js';
 import { createKeyRing } from './crypto/key-ring.js';
 import { createTokenCipher } from './crypto/token-sealing.js';
 import { createDatabase, type Database, type DatabaseOptions } from './db/database.js';
+import { configuredDatabaseOptions } from './db/configured-database-options.js';
 import { IntegrationRepository } from './db/repositories/integration.repository.js';
 import { ProviderSubscriptionRepository } from './db/repositories/provider-subscription.repository.js';
 import { WebhookEventRepository } from './db/repositories/webhook-event.repository.js';
@@ -135,10 +136,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const schema = overrides.schema ?? (await buildGraphQLSchema());
 
   const database = await createDatabase({
-    databaseUrl: config.databaseUrl,
-    createIfMissing: config.databaseCreate,
-    dataDir: config.dataDir,
-    timeouts: config.databaseTimeouts,
+    ...configuredDatabaseOptions(config),
     logger: logger.child({ component: 'database' }),
     ...overrides.database,
   });

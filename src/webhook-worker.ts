@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import { createDatabase } from './db/database.js';
+import { configuredDatabaseOptions } from './db/configured-database-options.js';
 import { createLogger, type Logger } from './logger.js';
 import { configureModuleDefaults } from './module-defaults.js';
 import { InMemoryPubSub } from './pubsub/in-memory-pubsub.js';
@@ -33,10 +34,7 @@ export async function startWebhookWorker(config: Config, options: WebhookWorkerO
   configureModuleDefaults(config);
   const logger = options.logger ?? createLogger({ level: config.logLevel }).child({ component: 'webhook-worker' });
   const database = await createDatabase({
-    databaseUrl: config.databaseUrl,
-    createIfMissing: config.databaseCreate,
-    dataDir: config.dataDir,
-    timeouts: config.databaseTimeouts,
+    ...configuredDatabaseOptions(config),
     logger,
   });
   if (!config.redisUrl) logger.warn({}, 'REDIS_URL is not set: events are processed, but subscribers on the server instances will not see their progress');
