@@ -38,7 +38,7 @@ export type SystemStatementRunner = (statements: readonly SystemStatement[], dea
 export function createSystemStatementRunner(database: Database, options: SystemStatementOptions = {}): SystemStatementRunner {
   const platform = database.orm.em.getPlatform();
   const settings = Object.entries(options.plannerSettings ?? {}).map(([name, value]) => platform.formatQuery(`, set_config(?, ?, true)`, [name, value]));
-  const opening = `begin; ${platform.formatQuery(`select set_config('role', ?, true), set_config('app.system', 'on', true)`, [APP_ROLE])}${settings.join('')}; `;
+  const opening = `begin; ${platform.formatQuery(`select set_config('role', ?, true), set_config('app.system', 'on', true)`, [APP_ROLE])}${settings.join('')}`;
   let pool: Promise<pg.Pool> | null = null;
 
   return async (statements, deadline) => {
@@ -59,8 +59,9 @@ export function createSystemStatementRunner(database: Database, options: SystemS
     // A release with an error ends the client, which destroys the socket of a query in flight.
     const abandon = () => release(new Error('transaction abandoned'));
     signal?.addEventListener('abort', abandon, { once: true });
-    const limit = deadline ? platform.formatQuery(`select set_config('statement_timeout', ?, true); `, [String(deadline.remainingMs())]) : '';
-    const sql = opening + limit + statements.map((statement) => `${platform.formatQuery(statement.sql, [...(statement.params ?? [])])}; `).join('') + 'commit';
+    // The settings statement runs before the statement timeout it sets applies: to the statements after it.
+    const limit = deadline ? platform.formatQuery(`, set_config('statement_timeout', ?, true)`, [String(deadline.remainingMs())]) : '';
+    const sql = `${opening}${limit}; ` + statements.map((statement) => `${platform.formatQuery(statement.sql, [...(statement.params ?? [])])}; `).join('') + 'commit';
     let results: pg.QueryResult[];
     try {
       results = (await client.query(sql)) as unknown as pg.QueryResult[];
@@ -71,9 +72,8 @@ export function createSystemStatementRunner(database: Database, options: SystemS
       signal?.removeEventListener('abort', abandon);
     }
     release();
-    // begin, settings, the deadline's limit, the statements, commit
-    const first = deadline ? 3 : 2;
-    return statements.map((_, index) => results[index + first]!.rows as Record<string, unknown>[]);
+    // begin, settings, the statements, commit
+    return statements.map((_, index) => results[index + 2]!.rows as Record<string, unknown>[]);
   };
 }
 
