@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { DEFAULT_VERIFIED_TOKEN_CACHE_SECONDS } from './auth/verified-token-cache.js';
 import { ConfigError, httpUrl, optional, parseWith, read, stripTrailingSlash } from './config-values.js';
 import type { EncryptionKey } from './crypto/key-ring.js';
 import { parseProviderSettings, type ProviderSettings } from './providers/provider-settings.js';
@@ -23,6 +24,12 @@ export interface AuthConfig {
   audience: string | undefined;
   /** Claim carrying the organization id. @default 'org' */
   orgClaim: string;
+  /**
+   * How long a verified token is accepted again without being verified (`AUTH_VERIFIED_TOKEN_CACHE_SECONDS`;
+   * never past its `exp`; 0: every request verifies). A key removed from the JWKS is still honoured
+   * this long for tokens it signed that were seen before. @default 30
+   */
+  verifiedTokenCacheSeconds: number;
   /** True when the secret was made by the service itself: it then prints a demo token at start-up. */
   development: boolean;
 }
@@ -325,6 +332,7 @@ function parseAuth(env: NodeJS.ProcessEnv): AuthConfig {
     issuer: read(env, 'AUTH_ISSUER'),
     audience: read(env, 'AUTH_AUDIENCE'),
     orgClaim,
+    verifiedTokenCacheSeconds: optional(env, 'AUTH_VERIFIED_TOKEN_CACHE_SECONDS', nonNegativeInt(300)) ?? DEFAULT_VERIFIED_TOKEN_CACHE_SECONDS,
     development: false,
   };
 }

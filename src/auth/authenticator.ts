@@ -4,6 +4,7 @@ import type { AuthConfig } from '../config.js';
 import { isUuid } from '../db/organization-id.js';
 import { AppError, ErrorCode } from '../errors/app-error.js';
 import type { Principal } from './principal.js';
+import { DEFAULT_VERIFIED_TOKEN_CACHE_SECONDS, VerifiedTokenCache } from './verified-token-cache.js';
 
 /** Turns a request's credentials into a Principal. */
 export interface Authenticator {
@@ -15,7 +16,8 @@ export interface Authenticator {
 }
 
 /** The slice of the configuration authentication reads. */
-export type AuthenticatorConfig = Pick<AuthConfig, 'jwtSecret' | 'jwksUrl' | 'issuer' | 'audience' | 'orgClaim'>;
+export type AuthenticatorConfig = Pick<AuthConfig, 'jwtSecret' | 'jwksUrl' | 'issuer' | 'audience' | 'orgClaim'> &
+  Partial<Pick<AuthConfig, 'verifiedTokenCacheSeconds'>>;
 
 const BEARER = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)\s*$/i;
 /** How long clocks may disagree when checking `exp`/`nbf`. */
@@ -48,7 +50,8 @@ function describeVerificationError(error: unknown): AppError {
 
 /**
  * JWT verification with jose: HS256 with `AUTH_JWT_SECRET`, or RS256/ES256 against the keys at
- * `AUTH_JWKS_URL` (fetched lazily, cached, refetched when an unknown `kid` shows up).
+ * `AUTH_JWKS_URL` (fetched lazily, cached, refetched when an unknown `kid` shows up). A token
+ * verified in the last `verifiedTokenCacheSeconds` is not verified again (VerifiedTokenCache).
  */
 export function createAuthenticator(config: AuthenticatorConfig): Authenticator {
   let key: Promise<CryptoKey> | JWTVerifyGetKey;
@@ -73,16 +76,20 @@ export function createAuthenticator(config: AuthenticatorConfig): Authenticator 
     ...(config.audience !== undefined && { audience: config.audience }),
   };
   const claims = claimsSchema(config.orgClaim);
+  const verified = new VerifiedTokenCache({ ttlMs: (config.verifiedTokenCacheSeconds ?? DEFAULT_VERIFIED_TOKEN_CACHE_SECONDS) * 1000 });
 
   return {
     async authenticate(authorizationHeader) {
       if (!authorizationHeader) throw unauthenticated('missing bearer token');
       const match = BEARER.exec(authorizationHeader);
       if (!match) throw unauthenticated('authorization must be "Bearer <JWT>"');
+      const token = match[1]!;
+      const known = verified.get(token);
+      if (known) return known;
       let payload: unknown;
       try {
         // Overloads differ by key kind; both branches take the same options.
-        ({ payload } = typeof key === 'function' ? await jwtVerify(match[1]!, key, options) : await jwtVerify(match[1]!, await key, options));
+        ({ payload } = typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, await key, options));
       } catch (error) {
         throw describeVerificationError(error);
       }
@@ -92,13 +99,15 @@ export function createAuthenticator(config: AuthenticatorConfig): Authenticator 
         throw unauthenticated(field === config.orgClaim ? `token lacks a valid "${config.orgClaim}" claim (an organization UUID)` : `token lacks a valid "${field}" claim`);
       }
       const data = parsed.data as { sub: string; roles?: string[]; exp: number } & Record<string, unknown>;
-      return {
+      const principal: Principal = {
         userId: data.sub,
         organizationId: String(data[config.orgClaim]).toLowerCase(),
         roles: data.roles ?? [],
         // Accepted until then, so a connection closed at this moment cannot reconnect with the same token.
         expiresAt: new Date((data.exp + CLOCK_TOLERANCE_SECONDS) * 1000),
       };
+      verified.set(token, principal);
+      return principal;
     },
   };
 }

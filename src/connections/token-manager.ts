@@ -9,6 +9,7 @@ import type { TokenSet } from '../providers/oauth/token-set.js';
 import { isKnownProvider, resolveProvider, type ConnectionParams } from '../providers/resolve-provider.js';
 import { defaultOAuthFetch, silentConnectionsLogger, type ConnectionDependencies, type ConnectionsLogger } from './connection-dependencies.js';
 import { openIntegrationToken, sealIntegrationToken } from './integration-token-columns.js';
+import { OpenedAccessTokens } from './opened-access-tokens.js';
 import { oauthFailureToAppError } from './oauth-failure.js';
 
 export interface TokenManagerOptions {
@@ -97,6 +98,7 @@ export class TokenManager {
   private readonly inFlight = new Map<string, Promise<string>>();
   private readonly lastSyncRecorded = new Map<string, number>();
   private readonly statuses = new IntegrationStatusStore();
+  private readonly openedAccessTokens: OpenedAccessTokens;
   private readonly refreshMarginMs: number;
   private readonly isUnauthorized: (error: unknown) => boolean;
   private readonly logger: ConnectionsLogger;
@@ -108,6 +110,7 @@ export class TokenManager {
     this.refreshMarginMs = options.refreshMarginMs ?? 120_000;
     this.isUnauthorized = options.isUnauthorized ?? defaultIsUnauthorized;
     this.logger = deps.logger ?? silentConnectionsLogger;
+    this.openedAccessTokens = new OpenedAccessTokens(deps.cipher);
   }
 
   /**
@@ -167,25 +170,12 @@ export class TokenManager {
     return row;
   }
 
-  /**
-   * One statement under the organization's row-level security, in the read transaction that
-   * sends BEGIN and the settings with it (two round trips rather than four: this runs on every
-   * proxied request).
-   */
-  private async readInOrganization(organizationId: string, integrationId: string): Promise<TokenRow[]> {
-    const reads = await this.deps.database.beginOrganizationReads(organizationId);
-    let rows: TokenRow[];
-    try {
-      rows = await reads.sql.execute<TokenRow[]>(`select ${TOKEN_COLUMNS} from integrations where id = ? and organization_id = ?`, [
-        integrationId,
-        organizationId,
-      ]);
-    } catch (error) {
-      await reads.rollback().catch(() => undefined);
-      throw error;
-    }
-    await reads.commit();
-    return rows;
+  /** One statement under the organization's row-level security, in one round trip: this runs on every proxied request. */
+  private readInOrganization(organizationId: string, integrationId: string): Promise<TokenRow[]> {
+    return this.deps.database.readInOrganization<TokenRow>(organizationId, `select ${TOKEN_COLUMNS} from integrations where id = ? and organization_id = ?`, [
+      integrationId,
+      organizationId,
+    ]);
   }
 
   /** A row in ERROR still has working tokens unless the provider refused them (needs reauthorization). */
@@ -207,7 +197,7 @@ export class TokenManager {
   }
 
   private openAccessToken(row: TokenRow): string {
-    return openIntegrationToken(this.deps.cipher, row.id, 'access_token', row.access_token ?? '');
+    return this.openedAccessTokens.open(row.id, row.access_token ?? '');
   }
 
   /**

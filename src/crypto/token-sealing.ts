@@ -1,6 +1,6 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { base64URLDecode, base64URLEncode } from './base64url.js';
-import type { KeyRing } from './key-ring.js';
+import type { EncryptionKey, KeyRing } from './key-ring.js';
 
 /** Which stored value a sealed string belongs to. Bound into the GCM tag as associated data. */
 export interface SealContext {
@@ -27,14 +27,29 @@ function associatedData(keyId: string, context: SealContext | undefined): Buffer
   return Buffer.from(JSON.stringify([VERSION, keyId, context?.ownerId ?? '', context?.column ?? '']), 'utf8');
 }
 
+const secretKeys = new WeakMap<EncryptionKey, KeyObject>();
+
+/**
+ * The key as a KeyObject, made once per key: a cipher given raw bytes makes a KeyObject of them
+ * first, two thirds of the cost of opening a token (12 µs against 4), which every proxied call does.
+ */
+function secretKeyOf(entry: EncryptionKey): KeyObject {
+  let key = secretKeys.get(entry);
+  if (key === undefined) {
+    key = createSecretKey(entry.key);
+    secretKeys.set(entry, key);
+  }
+  return key;
+}
+
 /**
  * AES-256-GCM with the key ring's current key. Output: `v1.<keyId>.<iv>.<ciphertext>.<tag>`
  * (base64url parts), so the key that sealed a value is known without trying each key.
  */
 export function sealToken(keyRing: KeyRing, plaintext: string, context?: SealContext): string {
-  const { id, key } = keyRing.current;
+  const { id } = keyRing.current;
   const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+  const cipher = createCipheriv('aes-256-gcm', secretKeyOf(keyRing.current), iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(associatedData(id, context));
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return [VERSION, id, base64URLEncode(iv), base64URLEncode(ciphertext), base64URLEncode(cipher.getAuthTag())].join('.');
@@ -58,7 +73,7 @@ export function openToken(keyRing: KeyRing, sealed: string, context?: SealContex
   const tagBytes = base64URLDecode(tag);
   if (ivBytes.length !== IV_BYTES || tagBytes.length !== TAG_BYTES) throw new TokenSealError('malformed sealed value');
   try {
-    const decipher = createDecipheriv('aes-256-gcm', entry.key, ivBytes, { authTagLength: TAG_BYTES });
+    const decipher = createDecipheriv('aes-256-gcm', secretKeyOf(entry), ivBytes, { authTagLength: TAG_BYTES });
     decipher.setAAD(associatedData(keyId, context));
     decipher.setAuthTag(tagBytes);
     return Buffer.concat([decipher.update(base64URLDecode(ciphertext)), decipher.final()]).toString('utf8');

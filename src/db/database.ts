@@ -79,6 +79,12 @@ export interface Database {
    * separate round trips); no entity, identity map or flush is involved.
    */
   beginOrganizationReads(organizationId: string): Promise<OrganizationReadTransaction>;
+  /**
+   * One read statement (`?` placeholders) with the same settings as `withOrganization`, in a
+   * transaction of its own whose BEGIN, settings, statement and COMMIT travel in one message:
+   * one round trip, for a read on every request of a hot path (the proxy's integration row).
+   */
+  readInOrganization<T extends object>(organizationId: string, sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** Throws when the database does not answer. */
   ping(): Promise<void>;
   /** Applies pending migrations; returns the names applied. */
@@ -225,6 +231,35 @@ async function openReadTransaction(
   };
 }
 
+/**
+ * See `Database.readInOrganization`. Values are inlined by MikroORM's `formatQuery`, as in
+ * `openReadTransaction`. A failed statement leaves the transaction aborted (the rest of the
+ * message is skipped): it is rolled back before the connection goes back to the pool.
+ */
+async function readOnce<T>(orm: MikroORM, onQuery: ((sql: string) => void) | undefined, settings: Record<string, string>, sql: string, params: readonly unknown[]): Promise<T[]> {
+  const platform = orm.em.getPlatform();
+  const pool = await orm.em.getConnection().getNativeClient();
+  const client = await pool.connect();
+  const settingsSql = settingsStatement(settings);
+  for (const statement of ['begin', settingsSql.sql, sql, 'commit']) onQuery?.(statement);
+  let results: pg.QueryResult[];
+  try {
+    results = (await client.query(
+      `begin; ${platform.formatQuery(settingsSql.sql, settingsSql.params)}; ${platform.formatQuery(sql, [...params])}; commit`,
+    )) as unknown as pg.QueryResult[];
+  } catch (error) {
+    try {
+      await client.query('rollback');
+      client.release();
+    } catch (rollbackError) {
+      client.release(rollbackError instanceof Error ? rollbackError : true);
+    }
+    throw error;
+  }
+  client.release();
+  return results[2]!.rows as T[];
+}
+
 export async function createDatabase(options: DatabaseOptions = {}): Promise<Database> {
   const logger = options.logger ?? silentLogger;
   let embedded: EmbeddedPostgres | undefined;
@@ -264,6 +299,8 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     asSystem: (work) => transaction({ 'app.system': 'on' }, work),
     beginOrganizationReads: async (organizationId) =>
       openReadTransaction(orm, options.onQuery, { 'app.organization_id': assertOrganizationId(organizationId) }),
+    readInOrganization: async (organizationId, sql, params = []) =>
+      readOnce(orm, options.onQuery, { 'app.organization_id': assertOrganizationId(organizationId) }, sql, params),
     async ping() {
       await orm.em.fork().execute('select 1');
     },

@@ -8,6 +8,7 @@ const auth = (overrides: Partial<AuthConfig>): AuthConfig => ({
   issuer: 'https://idp.example.com/',
   audience: 'integrations',
   orgClaim: 'org',
+  verifiedTokenCacheSeconds: 30,
   development: false,
   ...overrides,
 });

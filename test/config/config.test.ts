@@ -33,7 +33,7 @@ describe('loadConfig defaults', () => {
       logLevel: 'info',
       webhooks: { workerConcurrency: 8, maxAttempts: 8 },
       proxy: { maxRequestBodyBytes: 10 * 1024 * 1024, timeoutMs: 30_000, forwardHeaders: [] },
-      auth: { jwtSecret: undefined, jwksUrl: undefined, orgClaim: 'org', development: false },
+      auth: { jwtSecret: undefined, jwksUrl: undefined, orgClaim: 'org', verifiedTokenCacheSeconds: 30, development: false },
       http: { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5000, maxConnections: 1000 },
     });
     expect(config.providers.microsoft?.params).toEqual({ tenant: 'common' });
@@ -80,6 +80,7 @@ describe('loadConfig defaults', () => {
       MICROSOFT_TENANT: 'contoso.onmicrosoft.com',
       ALLOWED_REDIRECT_URIS: 'http://a.test/cb, http://b.test/cb',
       AUTH_ORG_CLAIM: 'https://example.com/org',
+      AUTH_VERIFIED_TOKEN_CACHE_SECONDS: '0',
       WEBHOOK_WORKER_CONCURRENCY: '3',
       WEBHOOK_MAX_ATTEMPTS: '5',
       REDIS_URL: 'redis://127.0.0.1:6379/2',
@@ -89,6 +90,7 @@ describe('loadConfig defaults', () => {
       HOST: '0.0.0.0',
     });
     expect(config).toMatchObject({ redisPrefix: 'staging-integrations', databaseCreate: true, host: '0.0.0.0' });
+    expect(config.auth).toMatchObject({ orgClaim: 'https://example.com/org', verifiedTokenCacheSeconds: 0 });
     expect(config.providers.slack).toMatchObject({
       clientId: 'id',
       clientSecret: 'secret',
@@ -164,6 +166,8 @@ describe('bad values name their variable', () => {
     ['AUTH_JWKS_URL', 'jwks'],
     ['AUTH_JWT_SECRET', 'too-short'],
     ['AUTH_ORG_CLAIM', 'has spaces in it'],
+    ['AUTH_VERIFIED_TOKEN_CACHE_SECONDS', '-1'],
+    ['AUTH_VERIFIED_TOKEN_CACHE_SECONDS', '301'],
     ['LOG_LEVEL', 'loud'],
     ['NODE_ENV', 'staging'],
     ['OAUTH_CALLBACK_MODE', 'redirect'],

@@ -56,6 +56,9 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
     );
     const visible = await database.withOrganization(orgA, (em) => em.execute<{ organization_id: string }[]>('select organization_id from integrations'));
     expect(visible.map((row) => row.organization_id)).toEqual([orgA]);
+    // The proxy's one-message read (BEGIN, settings, statement, COMMIT) works on PGlite too.
+    const readOnce = await database.readInOrganization<{ organization_id: string }>(orgB, 'select organization_id from integrations');
+    expect(readOnce.map((row) => row.organization_id)).toEqual([orgB]);
     const locked = await database.withOrganization(orgA, (em) => em.execute('select id from integrations for update skip locked'));
     expect(locked).toHaveLength(1);
     // Row versions come from a PL/pgSQL trigger: one more on every update.
@@ -67,5 +70,7 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
     const again = await database.asSystem((em) => em.execute<{ n: string }[]>('select count(*) as n from integrations'));
     expect(Number(again[0]?.n)).toBe(2);
     expect(await database.migrate()).toEqual([]);
-  });
+    // Two PGlite start-ups (WASM compile, initdb, every migration): ~10 s on a quiet machine,
+    // several times that on a loaded one; this is a correctness test, not a timing one.
+  }, 120_000);
 });

@@ -105,6 +105,35 @@ describe('row-level security', () => {
     for (const [row] of seen) expect(row).toEqual({ own_role: true, organization: null });
   });
 
+  it('confines a one-message read to its organization', async () => {
+    const [who] = await db.database.readInOrganization<{ role: string; organization: string }>(
+      orgA,
+      `select current_user as role, current_setting('app.organization_id', true) as organization`,
+    );
+    expect(who).toEqual({ role: 'integrations_app', organization: orgA });
+    const rows = await db.database.readInOrganization<{ organization_id: string }>(orgB, 'select organization_id from integrations where provider_id = ?', ['slack']);
+    expect(rows.map((row) => row.organization_id)).toEqual([orgB]);
+    await expect(db.database.readInOrganization("x'; select 1; --", 'select 1')).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+
+  it('rolls back a one-message read whose statement fails, leaving nothing behind on the pooled connection', async () => {
+    for (let i = 0; i < 12; i++) {
+      await expect(db.database.readInOrganization(orgA, 'select 1 / (? - ?)', [1, 1])).rejects.toThrow(/division by zero/);
+      await db.database.readInOrganization(orgA, 'select 1');
+    }
+    const seen = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        db.database.orm.em
+          .fork()
+          .execute<{ own_role: boolean; organization: string | null; in_transaction: boolean }[]>(
+            `select current_user = session_user as own_role, nullif(current_setting('app.organization_id', true), '') as organization,
+                    now() <> statement_timestamp() as in_transaction`,
+          ),
+      ),
+    );
+    for (const [row] of seen) expect(row).toEqual({ own_role: true, organization: null, in_transaction: false });
+  });
+
   it('ends a read transaction that sent nothing without touching the database', async () => {
     const reads = await db.database.beginOrganizationReads(orgA);
     await reads.commit();

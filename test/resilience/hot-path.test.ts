@@ -7,32 +7,45 @@ import { FlakyServer, json } from './support/flaky-server.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** An attempt that records its expiry. */
+/** An attempt that records when it expired, to compare with its own `expiresAt`. */
 class Recorded extends TimedAttempt {
-  expired = false;
+  expiredAt: number | undefined;
 
   constructor(ms: number) {
     super(performance.now() + ms);
   }
 
-  expire(): void {
-    this.expired = true;
+  get expired(): boolean {
+    return this.expiredAt !== undefined;
   }
+
+  expire(): void {
+    this.expiredAt = performance.now();
+  }
+}
+
+/**
+ * Waits until every one of `attempts` has expired (a loaded machine fires timers late, so no test
+ * here asserts what has or has not fired after a fixed sleep), then checks none fired early.
+ */
+async function untilExpired(attempts: readonly Recorded[]): Promise<void> {
+  while (!attempts.every((attempt) => attempt.expired)) await sleep(5);
+  for (const attempt of attempts) expect(attempt.expiredAt).toBeGreaterThanOrEqual(attempt.expiresAt);
 }
 
 describe('attempt timeouts (one shared timer)', () => {
   it('expires each attempt at its own expiry, earliest first, and never a cleared one', async () => {
-    const late = new Recorded(120);
+    // Far apart, so that even a late timer ends `early` long before `late` is due.
+    const late = new Recorded(1_000);
     const early = new Recorded(30);
     const cleared = new Recorded(10);
     for (const attempt of [late, early, cleared]) startAttemptTimeout(attempt);
     clearAttemptTimeout(cleared);
-    await sleep(60);
-    expect(early.expired).toBe(true);
+    await untilExpired([early]);
+    expect(early.expiredAt).toBeLessThan(late.expiresAt);
     expect(late.expired).toBe(false);
+    await untilExpired([late]);
     expect(cleared.expired).toBe(false);
-    await sleep(90);
-    expect(late.expired).toBe(true);
   });
 
   it('re-arms for a shorter timeout that arrives after a longer one', async () => {
@@ -40,8 +53,7 @@ describe('attempt timeouts (one shared timer)', () => {
     const short = new Recorded(20);
     startAttemptTimeout(long);
     startAttemptTimeout(short);
-    await sleep(50);
-    expect(short.expired).toBe(true);
+    await untilExpired([short]);
     expect(long.expired).toBe(false);
     clearAttemptTimeout(long);
   });
@@ -51,8 +63,8 @@ describe('attempt timeouts (one shared timer)', () => {
     for (const attempt of attempts) startAttemptTimeout(attempt);
     clearAttemptTimeout(attempts[2]!);
     clearAttemptTimeout(attempts[2]!);
-    await sleep(80);
-    expect(attempts.map((attempt) => attempt.expired)).toEqual([true, true, false, true]);
+    await untilExpired([attempts[0]!, attempts[1]!, attempts[3]!]);
+    expect(attempts[2]!.expired).toBe(false);
   });
 });
 
