@@ -3,6 +3,7 @@
 // deployments that migrate as a separate step.
 import { loadConfig } from '../src/config.js';
 import { createDatabase } from '../src/db/database.js';
+import { configuredDatabaseOptions } from '../src/db/configured-database-options.js';
 import { createLogger } from '../src/logger.js';
 import { exitAfterFailedStart } from '../src/startup-config.js';
 
@@ -10,9 +11,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
   const database = await createDatabase({
-    databaseUrl: config.databaseUrl,
-    createIfMissing: config.databaseCreate,
-    dataDir: config.dataDir,
+    ...configuredDatabaseOptions(config),
     logger,
     migrate: false,
   });

@@ -15,7 +15,7 @@ import { withDevelopmentSecrets } from '../src/development-secrets.js';
 async function main(): Promise<void> {
   const config = await withDevelopmentSecrets(loadConfig());
   const cipher = createTokenCipher(createKeyRing(config.encryptionKeys));
-  const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, timeouts: config.databaseTimeouts });
   try {
     const started = Date.now();
     const key = cipher.keyRing.current.id;

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { GraphQLSchema } from 'graphql';
@@ -14,6 +14,7 @@ import { createOAuthCallbackHandler } from './connections/oauth-callback.js';
 import { createKeyRing } from './crypto/key-ring.js';
 import { createTokenCipher } from './crypto/token-sealing.js';
 import { createDatabase, type Database, type DatabaseOptions } from './db/database.js';
+import { configuredDatabaseOptions } from './db/configured-database-options.js';
 import { IntegrationRepository } from './db/repositories/integration.repository.js';
 import { ProviderSubscriptionRepository } from './db/repositories/provider-subscription.repository.js';
 import { WebhookEventRepository } from './db/repositories/webhook-event.repository.js';
@@ -26,6 +27,7 @@ import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from './graphql/operat
 import { buildGraphQLSchema } from './graphql/schema.js';
 import type { GraphQLServices, ProviderCatalogEntry } from './graphql/services.js';
 import { createHttpApp, type RouteMount } from './http/create-http-app.js';
+import { createLimitedHttpServer } from './http/limited-http-server.js';
 import { isLoopbackAddress } from './http/loopback-caller.js';
 import { attachGraphQLWebSocket } from './http/graphql-websocket.js';
 import { oauthCallbackRouter } from './http/oauth-callback-route.js';
@@ -153,9 +155,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
   const schema = overrides.schema ?? (await buildGraphQLSchema());
 
   const database = await createDatabase({
-    databaseUrl: config.databaseUrl,
-    createIfMissing: config.databaseCreate,
-    dataDir: config.dataDir,
+    ...configuredDatabaseOptions(config),
     logger: logger.child({ component: 'database' }),
     ...overrides.database,
   });
@@ -219,7 +219,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     };
     const createContext = createContextFactory(services);
 
-    const httpServer = createServer();
+    const httpServer = createLimitedHttpServer(config.http);
     const graphqlWebSocket = attachGraphQLWebSocket({
       httpServer,
       schema,

@@ -60,6 +60,8 @@ export interface Config {
    * @default false
    */
   databaseCreate: boolean;
+  /** How long the service waits on PostgreSQL before giving up on a connection or a statement. */
+  databaseTimeouts: DatabaseTimeouts;
   /** Unset: in-process pub/sub and a queue on the database. */
   redisUrl: string | undefined;
   /**
@@ -104,6 +106,7 @@ export interface Config {
   subscriptions: SubscriptionsConfig;
   /** The sandbox provider served by the service itself (src/sandbox); undefined when off. */
   sandbox: SandboxConfig | undefined;
+  http: HttpServerLimits;
 }
 
 /**
@@ -113,6 +116,34 @@ export interface Config {
 export interface SandboxConfig {
   /** How long a sandbox subscription lives unless renewed (`SANDBOX_SUBSCRIPTION_MINUTES`). @default 5 */
   subscriptionMinutes: number;
+}
+
+/**
+ * Bounds on waiting for PostgreSQL. Without them a silent network loss (packets dropped, no
+ * reset) holds every pooled connection until TCP gives up, minutes later, and the service stays
+ * down long after the database is back.
+ */
+export interface DatabaseTimeouts {
+  /** Establishing a connection, and waiting for a free one in the pool (`DATABASE_CONNECT_TIMEOUT_MS`). @default 5000 */
+  connectMs: number;
+  /**
+   * Longest statement, and longest idle time inside a transaction, the server allows
+   * (`DATABASE_STATEMENT_TIMEOUT_MS`); a reply that has not come a little after it means the
+   * connection is gone, and it is dropped. @default 10000
+   */
+  statementMs: number;
+}
+
+/** What one client may hold of the HTTP server, as a deployment behind a load balancer would set it. */
+export interface HttpServerLimits {
+  /** Receiving a whole request, headers and body (`HTTP_REQUEST_TIMEOUT_MS`). @default 30000 */
+  requestTimeoutMs: number;
+  /** Receiving a request's headers (`HTTP_HEADERS_TIMEOUT_MS`); at most `requestTimeoutMs`. @default 10000 */
+  headersTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept (`HTTP_KEEP_ALIVE_TIMEOUT_MS`). @default 5000 */
+  keepAliveTimeoutMs: number;
+  /** Open connections at once; more are refused (`HTTP_MAX_CONNECTIONS`). @default 1000 */
+  maxConnections: number;
 }
 
 export interface ProxyConfig {
@@ -252,6 +283,19 @@ function parseProxy(env: NodeJS.ProcessEnv): ProxyConfig {
   };
 }
 
+function parseHttpServerLimits(env: NodeJS.ProcessEnv): HttpServerLimits {
+  const requestTimeoutMs = optional(env, 'HTTP_REQUEST_TIMEOUT_MS', positiveInt(3_600_000)) ?? 30_000;
+  const headersTimeoutMs = optional(env, 'HTTP_HEADERS_TIMEOUT_MS', positiveInt(3_600_000)) ?? Math.min(10_000, requestTimeoutMs);
+  // Node refuses a headers timeout beyond the request timeout.
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS', `must be at most HTTP_REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  return {
+    requestTimeoutMs,
+    headersTimeoutMs,
+    keepAliveTimeoutMs: optional(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', positiveInt(3_600_000)) ?? 5000,
+    maxConnections: optional(env, 'HTTP_MAX_CONNECTIONS', positiveInt(1_000_000)) ?? 1000,
+  };
+}
+
 const PUBSUB_TOPIC = /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/topics\/[A-Za-z][\w.~+%-]{2,254}$/;
 
 function parseSubscriptions(env: NodeJS.ProcessEnv): SubscriptionsConfig {
@@ -357,6 +401,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     oauthCallbackMode: optional(env, 'OAUTH_CALLBACK_MODE', z.enum(OAUTH_CALLBACK_MODES, { error: `must be one of ${OAUTH_CALLBACK_MODES.join(', ')}` })) ?? 'complete',
     databaseUrl: optional(env, 'DATABASE_URL', postgresUrl),
     databaseCreate: optional(env, 'DATABASE_CREATE', booleanFlag) ?? false,
+    databaseTimeouts: {
+      connectMs: optional(env, 'DATABASE_CONNECT_TIMEOUT_MS', positiveInt(600_000)) ?? 5000,
+      statementMs: optional(env, 'DATABASE_STATEMENT_TIMEOUT_MS', positiveInt(3_600_000)) ?? 10_000,
+    },
     redisUrl: optional(env, 'REDIS_URL', redisUrl),
     redisPrefix: optional(env, 'REDIS_PREFIX', redisPrefix) ?? 'integrations',
     host: optional(env, 'HOST', listenHost),
@@ -378,5 +426,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     proxy: parseProxy(env),
     subscriptions: parseSubscriptions(env),
     sandbox,
+    http: parseHttpServerLimits(env),
   };
 }

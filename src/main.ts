@@ -7,7 +7,10 @@ import { exitAfterFailedStart, loadStartupConfig } from './startup-config.js';
 async function main(): Promise<void> {
   const config = await loadStartupConfig();
   const logger = createLogger({ level: config.logLevel });
+  const shutdown = shutDownOnSignals({ logger });
   const app = await createApp(config, { logger });
+  shutdown.closeWith(() => app.close());
+  if (shutdown.requested) return; // stopped while starting: never listen
   const url = await app.listen(config.port);
   logger.info({ url: `${url}/graphql`, publicUrl: config.publicUrl, nodeEnv: config.nodeEnv }, 'integrations subgraph listening');
 
@@ -18,8 +21,6 @@ async function main(): Promise<void> {
     logger.info({ organizationId: DEMO_ORGANIZATION_ID }, 'development mode: use this token as "Authorization: Bearer <token>"');
     process.stdout.write(`\nDevelopment token (demo organization, admin):\n\n  ${token}\n\n`);
   }
-
-  shutDownOnSignals({ logger, close: () => app.close() });
 }
 
 main().catch((error: unknown) => exitAfterFailedStart(error));

@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import { createDatabase } from './db/database.js';
+import { configuredDatabaseOptions } from './db/configured-database-options.js';
 import { createLogger, type Logger } from './logger.js';
 import { configureModuleDefaults } from './module-defaults.js';
 import { InMemoryPubSub } from './pubsub/in-memory-pubsub.js';
@@ -32,7 +33,10 @@ export async function startWebhookWorker(config: Config, options: WebhookWorkerO
   if (!config.databaseUrl) throw new Error('a separate webhook worker needs DATABASE_URL: the embedded database belongs to the server process');
   configureModuleDefaults(config);
   const logger = options.logger ?? createLogger({ level: config.logLevel }).child({ component: 'webhook-worker' });
-  const database = await createDatabase({ databaseUrl: config.databaseUrl, createIfMissing: config.databaseCreate, dataDir: config.dataDir, logger });
+  const database = await createDatabase({
+    ...configuredDatabaseOptions(config),
+    logger,
+  });
   if (!config.redisUrl) logger.warn({}, 'REDIS_URL is not set: events are processed, but subscribers on the server instances will not see their progress');
   const pubsub: PubSub = config.redisUrl ? new RedisPubSub({ url: config.redisUrl, prefix: config.redisPrefix, logger }) : new InMemoryPubSub();
   try {

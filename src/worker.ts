@@ -14,13 +14,13 @@ async function main(): Promise<void> {
     if (!loaded.databaseUrl) throw new ConfigError('DATABASE_URL', 'a separate worker needs a shared PostgreSQL; the embedded one belongs to the server process');
   });
   const logger = createLogger({ level: config.logLevel }).child({ component: 'webhook-worker' });
-  const worker = await startWebhookWorker(config, { logger });
-  shutDownOnSignals({
+  const shutdown = shutDownOnSignals({
     logger,
     stoppingMessage: 'webhook worker stopping: finishing or releasing in-flight events',
     timedOutMessage: 'shutdown timed out; exiting (unfinished events return after their lease)',
-    close: () => worker.close(),
   });
+  const worker = await startWebhookWorker(config, { logger });
+  shutdown.closeWith(() => worker.close());
 }
 
 main().catch((error: unknown) => exitAfterFailedStart(error, 'worker start-up'));

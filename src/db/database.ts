@@ -7,6 +7,8 @@ import { IntegrationEntity, OAuthStateEntity, WebhookEventEntity } from './entit
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 import { ensureDatabase } from './ensure-database.js';
 import { assertOrganizationId } from './organization-id.js';
+import { ReplyDeadlineClient } from './reply-deadline-client.js';
+import type { DatabaseTimeouts } from '../config.js';
 
 /** The role every application transaction runs under; row-level security applies to it. */
 export const APP_ROLE = 'integrations_app';
@@ -34,7 +36,21 @@ export interface DatabaseOptions {
   migrate?: boolean;
   /** Connection pool size. @default 10 (4 on the embedded database) */
   poolSize?: number;
+  /** How long to wait on PostgreSQL. @default DEFAULT_DATABASE_TIMEOUTS */
+  timeouts?: DatabaseTimeouts;
 }
+
+/** The configured `DATABASE_*_TIMEOUT_MS` values (see `DatabaseTimeouts` in config). */
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 5000, statementMs: 10_000 };
+
+/**
+ * How much longer than the statement timeout a reply may take before the connection counts as
+ * dead: the server answers a statement it cancelled at once, so only a lost network is slower.
+ */
+const REPLY_GRACE_MS = 2000;
+
+/** TCP keepalive probes start after this much idleness, so a half-open idle connection is noticed. */
+const KEEPALIVE_INITIAL_DELAY_MS = 10_000;
 
 export interface Database {
   readonly orm: MikroORM;
@@ -108,13 +124,32 @@ function queryListenerLogger(onQuery: ((sql: string) => void) | undefined): OrmL
   };
 }
 
-export function databaseConfig(clientUrl: string, options: Pick<DatabaseOptions, 'onQuery' | 'poolSize'> = {}): Options {
+/**
+ * The `pg` pool's bounds on waiting, so a silent network loss costs seconds, not TCP's minutes:
+ * connecting (and waiting for a free pooled connection), each statement (server side), an open
+ * transaction left idle (server side), and each reply (client side; the connection is dropped,
+ * see ReplyDeadlineClient).
+ */
+function poolTimeouts({ connectMs, statementMs }: DatabaseTimeouts) {
+  return {
+    Client: ReplyDeadlineClient,
+    connectionTimeoutMillis: connectMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_INITIAL_DELAY_MS,
+    statement_timeout: statementMs,
+    idle_in_transaction_session_timeout: statementMs,
+    query_timeout: statementMs + REPLY_GRACE_MS,
+  };
+}
+
+export function databaseConfig(clientUrl: string, options: Pick<DatabaseOptions, 'onQuery' | 'poolSize' | 'timeouts'> = {}): Options {
   return {
     clientUrl,
     entities: [IntegrationEntity, WebhookEventEntity, OAuthStateEntity],
     extensions: [Migrator],
     migrations: { migrationsList: migrations, snapshot: false, transactional: true, allOrNothing: true, silent: true },
     pool: { min: 0, max: options.poolSize ?? 10 },
+    driverOptions: poolTimeouts(options.timeouts ?? DEFAULT_DATABASE_TIMEOUTS),
     debug: options.onQuery ? ['query'] : false,
     loggerFactory: () => queryListenerLogger(options.onQuery),
     allowGlobalContext: false,
@@ -235,12 +270,14 @@ export async function createDatabase(options: DatabaseOptions = {}): Promise<Dat
     url = embedded.url;
     logger.info({ dataDir }, 'DATABASE_URL is not set: using the embedded PostgreSQL (PGlite)');
   } else {
-    await ensureDatabase(url, { create: options.createIfMissing, logger });
+    await ensureDatabase(url, { create: options.createIfMissing, logger, connectTimeoutMs: (options.timeouts ?? DEFAULT_DATABASE_TIMEOUTS).connectMs });
   }
 
   let orm: MikroORM;
   try {
-    orm = await MikroORM.init(databaseConfig(url, { onQuery: options.onQuery, poolSize: options.poolSize ?? (embedded ? 4 : 10) }));
+    orm = await MikroORM.init(
+      databaseConfig(url, { onQuery: options.onQuery, poolSize: options.poolSize ?? (embedded ? 4 : 10), timeouts: options.timeouts }),
+    );
   } catch (error) {
     await embedded?.stop();
     throw error;

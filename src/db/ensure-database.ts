@@ -14,6 +14,8 @@ export interface EnsureDatabaseOptions {
   /** Create the database when it does not exist (`DATABASE_CREATE`). @default false */
   create?: boolean;
   logger?: { info(object: Record<string, unknown>, message: string): void };
+  /** Longest wait for each connection: a network that drops packets would hold start-up for minutes. @default 5000 */
+  connectTimeoutMs?: number;
 }
 
 /** Where a connection string points, without its credentials (safe in a message). */
@@ -31,7 +33,8 @@ function describeTarget(url: URL): { host: string; port: string; database: strin
 export async function ensureDatabase(databaseUrl: string, options: EnsureDatabaseOptions = {}): Promise<void> {
   const url = new URL(databaseUrl);
   const target = describeTarget(url);
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const connectionTimeoutMillis = options.connectTimeoutMs ?? 5000;
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis });
   try {
     await client.connect();
     return;
@@ -53,7 +56,7 @@ export async function ensureDatabase(databaseUrl: string, options: EnsureDatabas
 
   const maintenanceUrl = new URL(databaseUrl);
   maintenanceUrl.pathname = `/${MAINTENANCE_DATABASE}`;
-  const admin = new pg.Client({ connectionString: maintenanceUrl.toString() });
+  const admin = new pg.Client({ connectionString: maintenanceUrl.toString(), connectionTimeoutMillis });
   try {
     await admin.connect();
     await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(target.database)}`);

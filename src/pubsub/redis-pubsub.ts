@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { closeWithin, REDIS_CLOSE_TIMEOUT_MS } from '../close-within.js';
 import type { Logger } from 'pino';
 import { LocalListeners } from './local-listeners.js';
 import { createSubscriptionIterator } from './subscription-iterator.js';
@@ -135,9 +136,11 @@ export class RedisPubSub implements PubSub {
     this.listeners.clear();
     this.watchers.clear();
     this.watchLive = false;
-    // QUIT waits for Redis to answer; a connection that is down (retrying) is simply dropped.
-    await Promise.allSettled(
-      [this.publisher, this.subscriber].map((client) => (client.status === 'ready' ? client.quit() : Promise.resolve(client.disconnect()))),
+    // QUIT waits for Redis to answer, so only briefly; a connection that is down (retrying) is simply dropped.
+    await Promise.all(
+      [this.publisher, this.subscriber].map((client) =>
+        client.status === 'ready' ? closeWithin(client.quit(), REDIS_CLOSE_TIMEOUT_MS, () => client.disconnect()) : client.disconnect(),
+      ),
     );
   }
 

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 import { APP_ROLE, type Database } from '../db/database.js';
+import type { Deadline } from './deadline.js';
 
 /** One statement of a `runSystemStatements` transaction: SQL with `?` placeholders and its values. */
 export interface SystemStatement {
@@ -13,7 +14,7 @@ export interface SystemStatementOptions {
   plannerSettings?: Record<string, string>;
 }
 
-export type SystemStatementRunner = (statements: readonly SystemStatement[]) => Promise<Record<string, unknown>[][]>;
+export type SystemStatementRunner = (statements: readonly SystemStatement[], deadline?: Deadline) => Promise<Record<string, unknown>[][]>;
 
 /**
  * The webhook pipeline's hot path (ingest's INSERT, the worker's claims and bulk completions)
@@ -27,25 +28,50 @@ export type SystemStatementRunner = (statements: readonly SystemStatement[]) => 
  * On any error the connection is destroyed rather than returned: after a failed statement its
  * transaction is left aborted (the COMMIT in the same message is not run), and a connection that
  * is mid-transaction must never go back to the pool.
+ *
+ * With a `deadline`, the transaction is abandoned when it passes, so it cannot commit later: not
+ * sent if it is still waiting for a connection; its connection destroyed if it is on the wire
+ * (a message the network lost never arrives); and the server is given what is left of the
+ * deadline as the transaction's `statement_timeout`, for a message that arrived but waits there
+ * (on a lock, or a saturated server).
  */
 export function createSystemStatementRunner(database: Database, options: SystemStatementOptions = {}): SystemStatementRunner {
   const platform = database.orm.em.getPlatform();
   const settings = Object.entries(options.plannerSettings ?? {}).map(([name, value]) => platform.formatQuery(`, set_config(?, ?, true)`, [name, value]));
-  const opening = `begin; ${platform.formatQuery(`select set_config('role', ?, true), set_config('app.system', 'on', true)`, [APP_ROLE])}${settings.join('')}; `;
+  const opening = `begin; ${platform.formatQuery(`select set_config('role', ?, true), set_config('app.system', 'on', true)`, [APP_ROLE])}${settings.join('')}`;
   let pool: Promise<pg.Pool> | null = null;
 
-  return async (statements) => {
+  return async (statements, deadline) => {
+    const signal = deadline?.signal;
+    signal?.throwIfAborted();
     pool ??= database.orm.em.getConnection().getNativeClient();
     const client = await (await pool).connect();
-    const sql = opening + statements.map((statement) => `${platform.formatQuery(statement.sql, [...(statement.params ?? [])])}; `).join('') + 'commit';
+    let released = false;
+    const release = (error?: Error | boolean) => {
+      if (released) return;
+      released = true;
+      client.release(error);
+    };
+    if (signal?.aborted) {
+      release();
+      throw signal.reason;
+    }
+    // A release with an error ends the client, which destroys the socket of a query in flight.
+    const abandon = () => release(new Error('transaction abandoned'));
+    signal?.addEventListener('abort', abandon, { once: true });
+    // The settings statement runs before the statement timeout it sets applies: to the statements after it.
+    const limit = deadline ? platform.formatQuery(`, set_config('statement_timeout', ?, true)`, [String(deadline.remainingMs())]) : '';
+    const sql = `${opening}${limit}; ` + statements.map((statement) => `${platform.formatQuery(statement.sql, [...(statement.params ?? [])])}; `).join('') + 'commit';
     let results: pg.QueryResult[];
     try {
       results = (await client.query(sql)) as unknown as pg.QueryResult[];
     } catch (error) {
-      client.release(error instanceof Error ? error : true);
-      throw error;
+      release(error instanceof Error ? error : true);
+      throw signal?.aborted ? signal.reason : error;
+    } finally {
+      signal?.removeEventListener('abort', abandon);
     }
-    client.release();
+    release();
     // begin, settings, the statements, commit
     return statements.map((_, index) => results[index + 2]!.rows as Record<string, unknown>[]);
   };

@@ -1,3 +1,4 @@
+import { Deadline } from './deadline.js';
 import { WebhookRejection, type InboundWebhook, type WebhookReply } from './inbound-webhook.js';
 import type { ProviderReceiver } from './provider-receiver.js';
 import type { WebhookLogger } from './webhook-logger.js';
@@ -12,7 +13,9 @@ export interface WebhookIngestOptions {
   /**
    * How long routing and storing may take before the provider is told to retry (503). A pool
    * waiting for an unreachable database would otherwise hold the request until the provider's
-   * own timeout. A late commit after a 503 is harmless: the re-delivery is a duplicate.
+   * own timeout. The store is abandoned then, never committed later: deliveries answered 503 in an
+   * outage would otherwise pile up waiting for connections and land on the database all at once
+   * when it returns.
    * @default 5000
    */
   timeoutMs?: number;
@@ -22,15 +25,14 @@ class IngestTimeout extends Error {
   override readonly name = 'IngestTimeout';
 }
 
-async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new IngestTimeout(`not stored within ${timeoutMs} ms`)), timeoutMs);
-  });
+/** Runs `work` with a deadline in `timeoutMs`; rejects then, whether or not `work` has noticed. */
+async function withDeadline<T>(work: (deadline: Deadline) => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Deadline.in(timeoutMs, () => new IngestTimeout(`not stored within ${timeoutMs} ms`));
+  const passed = new Promise<never>((_, reject) => deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true }));
   try {
-    return await Promise.race([work, timeout]);
+    return await Promise.race([work(deadline), passed]);
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
   }
 }
 
@@ -50,19 +52,19 @@ export function createWebhookIngest({ receiverFor, queue, logger, timeoutMs = 50
       webhookDeliveries.inc({ provider: 'unknown', outcome: 'rejected' });
       return { status: 404 };
     }
-    const receive = async () => {
+    const receive = async (deadline: Deadline) => {
       const { reply, deliveries } = await receiver.receive(request);
       if (deliveries.length === 0) {
         webhookDeliveries.inc({ provider, outcome: 'acknowledged' });
         return reply;
       }
-      const { stored, duplicates } = await queue.ingest(provider, deliveries);
+      const { stored, duplicates } = await queue.ingest(provider, deliveries, deadline);
       if (stored.length > 0) webhookDeliveries.inc({ provider, outcome: 'stored' }, stored.length);
       if (duplicates > 0) webhookDeliveries.inc({ provider, outcome: 'duplicate' }, duplicates);
       return reply;
     };
     try {
-      return await withTimeout(receive(), timeoutMs);
+      return await withDeadline(receive, timeoutMs);
     } catch (error) {
       if (error instanceof WebhookRejection) {
         webhookDeliveries.inc({ provider, outcome: 'rejected' });

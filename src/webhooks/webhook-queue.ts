@@ -2,6 +2,7 @@ import type { Database } from '../db/database.js';
 import type { WebhookEventEntity } from '../db/entities/index.js';
 import { WebhookEventRepository, type WebhookQueueStats } from '../db/repositories/webhook-event.repository.js';
 import type { PubSub } from '../pubsub/topics.js';
+import type { Deadline } from './deadline.js';
 import { createGroupCommit } from './group-commit.js';
 import { IngestPriority, type IngestPriorityOptions } from './ingest-priority.js';
 import type { WebhookHandler } from './handlers/webhook-handler.js';
@@ -95,8 +96,8 @@ export class WebhookQueue {
    * came through; those changes are announced after the commit.
    */
   private readonly insert = createGroupCommit<NewWebhookEvent & { provider: string }, WebhookEventEntity | null>(
-    async (events) => {
-      const { rows, touched } = await this.store.insertNotifying(this.systemRun, events);
+    async (events, deadline) => {
+      const { rows, touched } = await this.store.insertNotifying((statements) => this.systemRun(statements, deadline), events);
       for (const row of touched) {
         this.options.pubsub
           .publish('providerSubscriptionChanged', toProviderSubscriptionSnapshot(toProviderSubscriptionRow(row)))
@@ -132,10 +133,17 @@ export class WebhookQueue {
   /**
    * Stores verified deliveries (skipping re-deliveries) and offers the new ones to the queue.
    * Resolves once the rows are committed: only then may the provider be acknowledged. A queue
-   * that cannot be reached does not fail it (the sweeper offers the rows later).
+   * that cannot be reached does not fail it (the sweeper offers the rows later). Once `deadline`
+   * passes (the provider is being told to retry), the rows are never committed: their INSERT is
+   * dropped, or abandoned (see createGroupCommit, createSystemStatementRunner).
    */
-  async ingest(provider: string, deliveries: readonly VerifiedDelivery[]): Promise<IngestResult> {
-    const rows = await this.priority.storing(() => this.insert(deliveries.map((delivery) => ({ ...delivery, provider, maxAttempts: this.maxAttempts }))));
+  async ingest(provider: string, deliveries: readonly VerifiedDelivery[], deadline?: Deadline): Promise<IngestResult> {
+    const rows = await this.priority.storing(() =>
+      this.insert(
+        deliveries.map((delivery) => ({ ...delivery, provider, maxAttempts: this.maxAttempts })),
+        deadline,
+      ),
+    );
     const stored = rows.filter((row): row is WebhookEventEntity => row !== null);
     // The acknowledgement waits for the commit only: publishing PENDING and offering the ids are
     // issued now (in that order, so PENDING still goes out before any later transition) but not

@@ -23,6 +23,7 @@ describe('loadConfig defaults', () => {
       oauthCallbackMode: 'complete',
       databaseUrl: undefined,
       databaseCreate: false,
+      databaseTimeouts: { connectMs: 5000, statementMs: 10_000 },
       redisUrl: undefined,
       redisPrefix: 'integrations',
       host: undefined,
@@ -33,6 +34,7 @@ describe('loadConfig defaults', () => {
       webhooks: { workerConcurrency: 8, maxAttempts: 8 },
       proxy: { maxRequestBodyBytes: 10 * 1024 * 1024, timeoutMs: 30_000, forwardHeaders: [] },
       auth: { jwtSecret: undefined, jwksUrl: undefined, orgClaim: 'org', verifiedTokenCacheSeconds: 30, development: false },
+      http: { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5000, maxConnections: 1000 },
     });
     expect(config.providers.microsoft?.params).toEqual({ tenant: 'common' });
     expect(config.providers.google).toMatchObject({ clientId: undefined, clientSecret: undefined, params: {} });
@@ -41,6 +43,21 @@ describe('loadConfig defaults', () => {
   it('reads the provider proxy’s limits and extra headers', () => {
     const config = loadConfig({ PROXY_MAX_REQUEST_BODY_MB: '64', PROXY_TIMEOUT_SECONDS: '120', PROXY_FORWARD_HEADERS: 'X-Tenant, x-tenant , Box-API' });
     expect(config.proxy).toEqual({ maxRequestBodyBytes: 64 * 1024 * 1024, timeoutMs: 120_000, forwardHeaders: ['x-tenant', 'box-api'] });
+  });
+
+  it('reads the database timeouts and the HTTP server limits; a headers timeout beyond the request timeout is refused', () => {
+    const config = loadConfig({
+      DATABASE_CONNECT_TIMEOUT_MS: '2000',
+      DATABASE_STATEMENT_TIMEOUT_MS: '30000',
+      HTTP_REQUEST_TIMEOUT_MS: '5000',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000',
+      HTTP_MAX_CONNECTIONS: '20',
+    });
+    expect(config.databaseTimeouts).toEqual({ connectMs: 2000, statementMs: 30_000 });
+    // The headers timeout follows a request timeout set below its default.
+    expect(config.http).toEqual({ requestTimeoutMs: 5000, headersTimeoutMs: 5000, keepAliveTimeoutMs: 65_000, maxConnections: 20 });
+    expect(configError({ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '6000' }).variable).toBe('HTTP_HEADERS_TIMEOUT_MS');
+    expect(configError({ DATABASE_STATEMENT_TIMEOUT_MS: '0' }).variable).toBe('DATABASE_STATEMENT_TIMEOUT_MS');
   });
 
   it('derives the redirect allow-list and UI URL from PUBLIC_URL', () => {

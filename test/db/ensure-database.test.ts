@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { ConfigError } from '../../src/config.js';
 import { createDatabase, type Database } from '../../src/db/database.js';
+import { startPacketDropProxy } from '../support/packet-drop-proxy.js';
 import { TEST_PG_ADMIN_URL, testDatabaseUrl } from '../support/services.js';
 
 /**
@@ -84,4 +85,19 @@ describe('npm run migrate with a mistyped database name', () => {
     expect(stderr).toMatch(new RegExp(`^configuration error: DATABASE_URL: database "${name}" does not exist on [^;]+; check the name, or set DATABASE_CREATE=true to have it created\n$`));
     expect(await exists(name)).toBe(false);
   }, 30_000);
+
+  it('gives up connecting within the connect timeout when the network drops every packet', async () => {
+    const target = new URL(TEST_PG_ADMIN_URL);
+    const proxy = await startPacketDropProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    try {
+      proxy.cut();
+      const proxied = new URL(testDatabaseUrl(missingName()));
+      proxied.port = String(proxy.port);
+      const started = performance.now();
+      await expect(createDatabase({ databaseUrl: proxied.toString(), timeouts: { connectMs: 500, statementMs: 1000 } })).rejects.toThrow(/timeout/);
+      expect(performance.now() - started).toBeLessThan(3000);
+    } finally {
+      await proxy.close();
+    }
+  });
 });

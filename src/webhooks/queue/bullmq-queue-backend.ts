@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { closeWithin, REDIS_CLOSE_TIMEOUT_MS } from '../../close-within.js';
 import type { Database } from '../../db/database.js';
 import type { WebhookEventEntity } from '../../db/entities/index.js';
 import { createGroupCommit } from '../group-commit.js';
@@ -55,6 +56,8 @@ export function createBullMQQueueBackend(options: BullMQQueueBackendOptions): Qu
   const queue = new Queue<EventJobData>(queueName, { connection: producerConnection, prefix });
   queue.on('error', (error) => logger.warn({ err: error.message }, 'webhook queue error'));
   let worker: Worker<EventJobData> | null = null;
+  /** Jobs this worker is running: stop waits for them, not for Redis. */
+  const running = new Set<Promise<void>>();
   let claimTurn = (): Promise<void> => Promise.resolve();
   const systemSql = systemStatementExecutor(createSystemStatementRunner(database));
   /** Jobs running at once claim their rows together: one transaction for all that arrive while one is in flight. */
@@ -102,17 +105,21 @@ export function createBullMQQueueBackend(options: BullMQQueueBackendOptions): Qu
       const window = createCountingSemaphore(concurrency);
       worker = new Worker<EventJobData>(
         queueName,
-        async (job) => {
+        (job) => {
           const ids = job.data.ids ?? (job.data.id ? [job.data.id] : []);
           // Events in flight stay within `concurrency` whatever the jobs' sizes (claims happen after).
           const units = Math.min(ids.length, concurrency);
-          await window.acquire(units);
-          try {
-            const claimed = (await claim(ids)).filter((row): row is WebhookEventEntity => row !== null);
-            if (claimed.length > 0) await run(claimed, signal);
-          } finally {
-            window.release(units);
-          }
+          const processing = (async () => {
+            await window.acquire(units);
+            try {
+              const claimed = (await claim(ids)).filter((row): row is WebhookEventEntity => row !== null);
+              if (claimed.length > 0) await run(claimed, signal);
+            } finally {
+              window.release(units);
+            }
+          })();
+          running.add(processing);
+          return processing.finally(() => running.delete(processing));
         },
         {
           connection: { url: redisUrl, maxRetriesPerRequest: null },
@@ -125,13 +132,19 @@ export function createBullMQQueueBackend(options: BullMQQueueBackendOptions): Qu
       worker.on('error', (error) => logger.warn({ err: error.message }, 'webhook worker Redis error'));
     },
     async stop() {
-      // Waits for the active jobs to finish; takes no new ones.
-      await worker?.close();
+      if (!worker) return;
+      const stopping = worker;
       worker = null;
+      // Takes no new jobs and lets the active ones finish (the queue aborts them after its
+      // shutdown timeout). BullMQ's own close then waits for Redis to answer, which a Redis
+      // that stopped answering never does: it gets a moment, then its connections are dropped.
+      const closing = stopping.close();
+      await Promise.allSettled(running);
+      await closeWithin(closing, REDIS_CLOSE_TIMEOUT_MS, () => stopping.disconnect());
     },
     async close() {
       await this.stop();
-      await queue.close();
+      await closeWithin(queue.close(), REDIS_CLOSE_TIMEOUT_MS, () => queue.disconnect());
       producerConnection.disconnect();
     },
   };
