@@ -230,7 +230,7 @@ async function runScenario(databaseUrl: string, organizationId: string, integrat
   const fromRedis = reports.flatMap((report) => report.fromRedis);
 
   console.log(`\n[${instances} instance${instances > 1 ? 's' : ''}, ${subscribers} subscribers${instances > 1 ? ' split between them, webhooks posted to the first' : ''}; ${RATE} events/s for ${SECONDS} s]`);
-  console.log(`  webhooks posted              : ${postedByDelivery.size} (${rows.length} stored), ack ${summary(acks)}`);
+  console.log(`  webhooks posted              : ${postedByDelivery.size} (${rows.length} stored, ${postedByDelivery.size - acks.length} not answered 200), ack ${summary(acks)}`);
   console.log(`  POST → COMPLETED at each     : ${summary(latencies)} (${latencies.length}/${expected} frames)`);
   console.log(`  POST → COMPLETED on Redis    : ${summary(toRedis)} (ingest, queue, worker, publish)`);
   console.log(`  Redis → each socket          : ${summary(fromRedis)} (the fan-out)`);

@@ -142,7 +142,11 @@ export interface HttpServerLimits {
   headersTimeoutMs: number;
   /** How long an idle keep-alive connection is kept (`HTTP_KEEP_ALIVE_TIMEOUT_MS`). @default 5000 */
   keepAliveTimeoutMs: number;
-  /** Open connections at once; more are refused (`HTTP_MAX_CONNECTIONS`). @default 1000 */
+  /**
+   * Open connections at once; more are refused (`HTTP_MAX_CONNECTIONS`). Every live UI tab
+   * holds one (its graphql-ws socket), so this is sized for thousands of subscribers per
+   * instance, below common open-file limits; stalled requests are the timeouts' job. @default 10000
+   */
   maxConnections: number;
 }
 
@@ -292,7 +296,7 @@ function parseHttpServerLimits(env: NodeJS.ProcessEnv): HttpServerLimits {
     requestTimeoutMs,
     headersTimeoutMs,
     keepAliveTimeoutMs: optional(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', positiveInt(3_600_000)) ?? 5000,
-    maxConnections: optional(env, 'HTTP_MAX_CONNECTIONS', positiveInt(1_000_000)) ?? 1000,
+    maxConnections: optional(env, 'HTTP_MAX_CONNECTIONS', positiveInt(1_000_000)) ?? 10_000,
   };
 }
 

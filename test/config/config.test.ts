@@ -34,7 +34,7 @@ describe('loadConfig defaults', () => {
       webhooks: { workerConcurrency: 8, maxAttempts: 8 },
       proxy: { maxRequestBodyBytes: 10 * 1024 * 1024, timeoutMs: 30_000, forwardHeaders: [] },
       auth: { jwtSecret: undefined, jwksUrl: undefined, orgClaim: 'org', verifiedTokenCacheSeconds: 30, development: false },
-      http: { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5000, maxConnections: 1000 },
+      http: { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5000, maxConnections: 10_000 },
     });
     expect(config.providers.microsoft?.params).toEqual({ tenant: 'common' });
     expect(config.providers.google).toMatchObject({ clientId: undefined, clientSecret: undefined, params: {} });
