@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
-import Provider, { type Configuration } from 'oidc-provider';
+import Provider, { type Configuration, type OidcClient } from 'oidc-provider';
+import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 import { BUILT_IN_PROVIDERS } from '../../src/providers/registry.js';
 import { CookieJar } from './cookie-jar.js';
 import { FakeClock } from './fake-clock.js';
@@ -150,12 +151,17 @@ export async function startOidcServer(options: OidcServerOptions): Promise<OidcS
       accountId: sub,
       claims: async () => ({ sub, email: `${sub}@example.test`, email_verified: true, name: `User ${sub}`, ...extraClaims }),
     }),
-    features: { revocation: { enabled: true }, devInteractions: { enabled: true } },
+    // Named rather than left to defaults, each of which oidc-provider announces on the console.
+    adapter: createMemoryAdapter(),
+    features: {
+      revocation: { enabled: true, allowedPolicy: async (_ctx: unknown, client: OidcClient, token: { clientId: string }) => token.clientId === client.clientId },
+      devInteractions: { enabled: true },
+    },
     pkce: { required: (_ctx, client) => policy(client.clientId)?.pkceRequired ?? false },
     // Like Google with access_type=offline: a refresh token without asking for offline_access.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token') && (policy(client.clientId)?.issueRefreshToken ?? true),
     rotateRefreshToken: (ctx) => policy(ctx.oidc.client?.clientId)?.rotateRefreshToken ?? true,
-    ttl: { AccessToken: options.accessTokenTtlSeconds ?? 3600, AuthorizationCode: 60, RefreshToken: 24 * 3600, Grant: 24 * 3600, Session: 3600, Interaction: 600 },
+    ttl: { AccessToken: options.accessTokenTtlSeconds ?? 3600, AuthorizationCode: 60, RefreshToken: 24 * 3600, Grant: 24 * 3600, Session: 3600, Interaction: 600, IdToken: 3600 },
     cookies: { keys: ['test-cookie-key-0123456789abcdef'] },
     // Where Google serves it, so the Google client's `getUserProfile` / `testConnection` reach it.
     routes: { userinfo: '/oauth2/v3/userinfo' },
