@@ -40,6 +40,7 @@ import { loadConfig } from '../src/config.js';
 import { sealIntegrationToken } from '../src/connections/integration-token-columns.js';
 import { createKeyRing } from '../src/crypto/key-ring.js';
 import { createTokenCipher } from '../src/crypto/token-sealing.js';
+import { GOOGLE_USERINFO } from '../test/support/fake-google.js';
 import type { UpstreamOptions } from './proxy-upstream.js';
 import { processSeconds } from './webhooks-cpu-split.js';
 
@@ -51,16 +52,7 @@ const BLOCK = 500;
 const WARMUP = 1_000;
 const ACCESS_TOKEN = `ya29.${randomBytes(24).toString('base64url')}`;
 const PATH = '/oauth2/v3/userinfo';
-const BODY = JSON.stringify({
-  sub: '110169484474386276334',
-  name: 'Ada Lovelace',
-  given_name: 'Ada',
-  family_name: 'Lovelace',
-  picture: 'https://lh3.googleusercontent.com/a/default-user',
-  email: 'ada@example.com',
-  email_verified: true,
-  locale: 'en',
-});
+const BODY = JSON.stringify(GOOGLE_USERINFO);
 
 const databaseUrl = (name: string): string => Object.assign(new URL(ADMIN_URL), { pathname: `/${name}` }).toString();
 

@@ -9,6 +9,18 @@ import { FakePubSub, type FakePubSubOptions } from './fake-pubsub-push.js';
 
 export const GOOGLE_ACCESS_TOKEN = 'ya29.fake-google-access-token';
 
+/** What Google's userinfo endpoint answers for the fake's one account. */
+export const GOOGLE_USERINFO = {
+  sub: '110169484474386276334',
+  name: 'Ada Lovelace',
+  given_name: 'Ada',
+  family_name: 'Lovelace',
+  picture: 'https://lh3.googleusercontent.com/a/default-user',
+  email: 'ada@example.com',
+  email_verified: true,
+  locale: 'en',
+};
+
 /** Google's JSON error body (https://cloud.google.com/apis/design/errors#http_mapping). */
 export function googleError(code: number, message: string, status: string): FakeResponse {
   return { status: code, json: { error: { code, message, status, errors: [{ message, domain: 'global', reason: status }] } } };
@@ -224,18 +236,7 @@ export function createFakeGoogle(options: FakeGoogleOptions = {}): FakeGoogle {
 
   server.route('GET', '/oauth2/v3/userinfo', (request) => {
     if (!authorized(request)) return unauthenticated;
-    return {
-      json: {
-        sub: '110169484474386276334',
-        name: 'Ada Lovelace',
-        given_name: 'Ada',
-        family_name: 'Lovelace',
-        picture: 'https://lh3.googleusercontent.com/a/default-user',
-        email: 'ada@example.com',
-        email_verified: true,
-        locale: 'en',
-      },
-    };
+    return { json: GOOGLE_USERINFO };
   });
 
   return { server, clock: server.clock, tokens, channels, gmail, pubsub, deliveries, sent };
