@@ -54,7 +54,7 @@ const WATCH_LIFETIME = 7 * DAY;
  * - `POST /gmail/v1/users/me/watch` `{ topicName, labelIds, labelFilterBehavior }` answers
  *   `{ historyId, expiration }` (strings; expiration 7 days on the fake clock), refusing a topic
  *   outside the project (400), one Pub/Sub does not know (404) or one Gmail may not publish to
- *   (403). A successful watch publishes a notification at once, as the guide says.
+ *   (403). The answer's historyId is where changes start; nothing is published until one happens.
  * - `POST /gmail/v1/users/me/stop` answers 204 and ends the watch.
  * - Notifications are Pub/Sub messages whose data is the JSON `{ emailAddress, historyId }`;
  *   pushed by {@link FakePubSub} with its signed token.
@@ -92,10 +92,9 @@ export function installGmailWatch(server: FakeProviderServer, options: GmailWatc
     if (behavior !== 'include' && behavior !== 'exclude') return googleApiError(400, 'invalidArgument', `Invalid value at 'labelFilterBehavior': ${behavior}`);
     const watch: GmailWatch = { principal, topicName, labelIds, labelFilterBehavior: behavior, expiresAt: clock.now() + WATCH_LIFETIME };
     watches.set(principal, watch);
-    return {
-      json: { historyId: String(historyOf(principal)), expiration: String(watch.expiresAt) },
-      after: () => notify(principal),
-    };
+    // Only the answer: the users.watch reference and the push guide promise notifications for
+    // mailbox changes, not one when the watch starts, so a receiver must not wait for one.
+    return { json: { historyId: String(historyOf(principal)), expiration: String(watch.expiresAt) } };
   });
 
   server.route('POST', '/gmail/v1/users/me/stop', (request) => {

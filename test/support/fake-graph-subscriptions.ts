@@ -56,9 +56,10 @@ export interface GraphSubscriptionsOptions {
    */
   validationTimeoutMs?: number;
   /**
-   * How long a notification waits for its answer. Graph counts an answer after 3 s as slow and
-   * one after 10 s as failed: https://learn.microsoft.com/en-us/graph/change-notifications-delivery-webhooks#throttling
-   * @default 10000
+   * How long a notification waits for its answer: "If Microsoft Graph doesn't receive a 2xx class
+   * code within 3 seconds, it tries to resend the change notification" (its HTTP client has a
+   * 3-second timeout). https://learn.microsoft.com/en-us/graph/change-notifications-delivery-webhooks
+   * @default 3000
    */
   notificationTimeoutMs?: number;
   callbackUrls?: CallbackUrlPolicy;
@@ -299,7 +300,7 @@ export function installGraphSubscriptions(server: FakeProviderServer, options: G
       url,
       headers: { 'content-type': 'application/json; charset=utf-8' },
       body: JSON.stringify({ value }),
-      timeoutMs: options.notificationTimeoutMs ?? 10_000,
+      timeoutMs: options.notificationTimeoutMs ?? 3_000,
     });
 
   return {

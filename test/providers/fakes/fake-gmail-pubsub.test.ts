@@ -50,11 +50,13 @@ async function verifyPush(request: Received): Promise<{ claims: Record<string, u
 }
 
 describe('users.watch', () => {
-  it('answers historyId and a 7-day expiration, then pushes a signed notification at once', async () => {
+  it('answers historyId and a 7-day expiration, pushes nothing until the mailbox changes, then a signed notification', async () => {
     const watch = await call('/gmail/v1/users/me/watch', { topicName: TOPIC, labelIds: ['INBOX'], labelFilterBehavior: 'INCLUDE' });
     expect(watch.status).toBe(200);
     expect(watch.json).toEqual({ historyId: google.gmail.historyId(), expiration: String(clock.now() + 7 * DAY) });
     await google.server.idle();
+    expect(receiver.received).toHaveLength(0);
+    await google.gmail.receiveMail({ labelIds: ['INBOX'] });
     expect(receiver.received).toHaveLength(1);
     const { claims, notification, message } = await verifyPush(receiver.received[0]!);
     expect(claims).toMatchObject({ iss: 'https://accounts.google.com', aud: audience, email: PUSH_ACCOUNT, email_verified: true, sub: expect.stringMatching(/^\d{21}$/) });
@@ -80,8 +82,6 @@ describe('users.watch', () => {
 describe('mail arriving', () => {
   it('notifies what the label filter lets through, until stop, and not after the watch lapses on the fake clock', async () => {
     await call('/gmail/v1/users/me/watch', { topicName: TOPIC, labelIds: ['INBOX'], labelFilterBehavior: 'include' });
-    await google.server.idle();
-    receiver.received.length = 0;
 
     expect(await google.gmail.receiveMail({ labelIds: ['INBOX', 'UNREAD'] })).toHaveLength(1);
     expect(await google.gmail.receiveMail({ labelIds: ['SPAM'] })).toEqual([]);
