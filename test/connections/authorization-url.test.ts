@@ -59,6 +59,12 @@ describe('authorization URLs per provider', () => {
     expect(params.get('code_challenge_method')).toBe('S256');
   });
 
+  it('Atlassian: the audience its API needs and the consent prompt, as catalog data', () => {
+    const atlassian = resolveProvider('atlassian', { providers: { atlassian: credentials } });
+    const params = paramsOf(buildAuthorizationUrl(atlassian, { ...request, scopes: validateScopes(atlassian, undefined) }));
+    expect(Object.fromEntries(params)).toMatchObject({ audience: 'api.atlassian.com', prompt: 'consent', state: 'st', client_id: 'client-id' });
+  });
+
   it('every provider declares its default scopes among its scopes, and is unconfigured without credentials', () => {
     for (const id of BUILT_IN_PROVIDERS.keys()) {
       const provider = resolveProvider(id, { providers: {} });

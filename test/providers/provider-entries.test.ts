@@ -42,6 +42,18 @@ describe('the built-in entries', () => {
     expect(parsed.success ? [] : parsed.problems).toEqual([]);
   });
 
+  it('include the catalog the project promises: at least 30 providers, each one issue #13 names', () => {
+    const ids = [...BUILT_IN_PROVIDERS.keys()];
+    expect(ids.length).toBeGreaterThanOrEqual(30);
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        ...['google', 'slack', 'microsoft', 'asana', 'github', 'gitlab', 'bitbucket', 'notion', 'linear', 'atlassian', 'hubspot', 'salesforce'],
+        ...['zoom', 'dropbox', 'box', 'figma', 'discord', 'intercom', 'zendesk', 'shopify', 'xero', 'quickbooks', 'airtable', 'x'],
+        ...['linkedin', 'spotify', 'calendly', 'monday', 'clickup', 'pipedrive', 'miro', 'webex'],
+      ]),
+    );
+  });
+
   it('are all in the registry, each id once, with documentation and defaults among their scopes', () => {
     expect([...BUILT_IN_PROVIDERS.keys()]).toEqual(BUILT_IN_PROVIDER_ENTRIES.map((entry) => entry.id));
     for (const definition of BUILT_IN_PROVIDERS.values()) {
