@@ -1,4 +1,4 @@
-import type { IntegrationError } from '../providers/integration-error.js';
+import type { IntegrationError } from './integration-error.js';
 
 /** A provider's answer that ended a streamed call in failure (`ResilientHttpClient.stream`), body read. */
 export interface FailedResponse {

@@ -4,6 +4,7 @@ import { InMemoryPubSub } from '../../src/pubsub/in-memory-pubsub.js';
 import { createWebhookPipeline, type WebhookPipeline, type WebhookPipelineOptions } from '../../src/webhooks/webhook-pipeline.js';
 import { createTestDatabase, newOrganizationId, type TestDatabase } from '../support/database.js';
 import { recordPublished } from '../support/published-messages.js';
+import { deleteRedisKeys, testRedisPrefix } from '../support/redis.js';
 import { TEST_REDIS_URL } from '../support/services.js';
 import { eventually } from './support/recorder.js';
 import { createSideEffectsTable, recordSideEffect, sideEffectCounts } from './support/side-effects.js';
@@ -44,7 +45,7 @@ describe.each(['database', 'bullmq'] as const)('leases on the %s backend', (back
     pipelines.push(pipeline);
     return pipeline;
   };
-  const queue = { queueName: `lease-${randomBytes(4).toString('hex')}`, prefix: `itest-${randomBytes(4).toString('hex')}` };
+  const queue = { queueName: `lease-${randomBytes(4).toString('hex')}`, prefix: testRedisPrefix('lease') };
 
   const leases = async () =>
     new Map(
@@ -63,6 +64,7 @@ describe.each(['database', 'bullmq'] as const)('leases on the %s backend', (back
     for (const pipeline of pipelines) await pipeline.close();
     await published.pubsub.close();
     await db.close();
+    await deleteRedisKeys(queue.prefix);
   });
 
   it('keeps the leases of claimed events alive while their worker lives: a handler longer than the lease, and the events waiting behind it, are not taken over', async () => {
