@@ -58,7 +58,10 @@ export function createProviderSubscriptions(options: ProviderSubscriptionsOption
   const protocols: Record<string, SubscriptionProtocol> = {
     // Entries that describe their subscriptions as data (the sandbox); a module of code wins over a description.
     ...Object.fromEntries(
-      listResolvedProviders(config).flatMap(({ id, definition }) => (definition.subscriptionApi ? [[id, createGenericProtocol(id, definition.subscriptionApi)]] : [])),
+      listResolvedProviders(config).flatMap((provider) => {
+        const api = provider.definition.subscriptionApi;
+        return api ? [[provider.id, createGenericProtocol(provider, api)]] : [];
+      }),
     ),
     microsoft: createMicrosoftGraphProtocol(),
     google: createGoogleProtocol(config.subscriptions.googlePubSub),

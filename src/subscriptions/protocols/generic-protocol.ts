@@ -1,10 +1,12 @@
 import { generateRandomString } from '../../crypto/random-string.js';
+import { apiRequestHeaders } from '../../providers/api-request.js';
 import { IntegrationError, IntegrationErrorCode } from '../../providers/integration-error.js';
 import { readText } from '../../providers/json-path.js';
 import type { ProviderDefinition } from '../../providers/provider-definition.js';
+import type { ResolvedProvider } from '../../providers/resolve-provider.js';
 import { fillTemplate } from '../../providers/url-template.js';
 import { SubscriptionGoneError, SubscriptionRefusedError, type ProtocolContext, type ProtocolOutcome, type SubscriptionProtocol } from '../subscription-protocol.js';
-import { bearer, hasStatus, isRefusal, providerMessage } from './provider-error.js';
+import { hasStatus, isRefusal, providerMessage } from './provider-error.js';
 
 export type SubscriptionApi = NonNullable<ProviderDefinition['subscriptionApi']>;
 type SubscriptionRequest = SubscriptionApi['create'];
@@ -59,13 +61,14 @@ function readExpiry(providerId: string, api: SubscriptionApi, answer: unknown): 
  * Renew answers a new expiry; a 404 or 410 there means the provider no longer has it (created
  * again); stop treats them as already stopped.
  */
-export function createGenericProtocol(providerId: string, api: SubscriptionApi): SubscriptionProtocol {
+export function createGenericProtocol(provider: ResolvedProvider, api: SubscriptionApi): SubscriptionProtocol {
+  const providerId = provider.id;
   const send = async (context: ProtocolContext, request: SubscriptionRequest, values: Record<string, string>): Promise<unknown> => {
     const url = `${context.apiBaseUrl}${fillTemplate(request.path, values)}`;
     const body = request.body === undefined ? undefined : fillBody(request.body, values);
     return context.call(
       async (accessToken) =>
-        (await context.http.send<unknown>({ url, method: request.method, headers: bearer(accessToken), ...(body !== undefined && { body }), idempotent: request.method !== 'POST' })).data,
+        (await context.http.send<unknown>({ url, method: request.method, headers: apiRequestHeaders(provider, accessToken), ...(body !== undefined && { body }), idempotent: request.method !== 'POST' })).data,
     );
   };
   const refused = (error: unknown, what: string): unknown => {
