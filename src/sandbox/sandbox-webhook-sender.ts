@@ -1,4 +1,5 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { standardWebhookKey, standardWebhookSignature } from '../webhooks/receivers/standard-webhooks-receiver.js';
 import type { SandboxSubscription } from './sandbox-store.js';
 
 /** The slice of a pino logger the sender uses. */
@@ -19,16 +20,6 @@ export interface SandboxWebhookSenderOptions {
 export interface SandboxEvent {
   type: string;
   data: Record<string, unknown>;
-}
-
-/**
- * The `webhook-signature` of a Standard Webhooks delivery
- * (https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md#signature-scheme):
- * `v1,` + base64 HMAC-SHA256 of `${id}.${timestamp}.${body}`, keyed by the base64 after `whsec_`.
- */
-export function signStandardWebhook(secret: string, id: string, timestamp: number, body: string): string {
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-  return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
 }
 
 /** 2xx is delivered; 4xx other than 408 and 429 will not change by sending again. */
@@ -73,7 +64,7 @@ export class SandboxWebhookSender {
           'content-type': 'application/json',
           'webhook-id': id,
           'webhook-timestamp': String(timestamp),
-          'webhook-signature': signStandardWebhook(subscription.secret, id, timestamp, body),
+          'webhook-signature': `v1,${standardWebhookSignature(standardWebhookKey(subscription.secret), id, String(timestamp), body)}`,
         },
         body,
         signal: controller.signal,

@@ -10,6 +10,14 @@ const TOLERANCE_SECONDS = 5 * 60;
 const SECRET_PREFIX = 'whsec_';
 const MAX_SIGNATURES = 16;
 
+/** A Standard Webhooks secret's key: the base64 after `whsec_` (a bare base64 secret is accepted too). */
+export const standardWebhookKey = (secret: string): Buffer =>
+  Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, 'base64');
+
+/** The base64 HMAC-SHA256 of `${id}.${timestamp}.${body}`: what a `v1,` signature entry carries. */
+export const standardWebhookSignature = (key: Buffer, id: string, timestamp: string, body: Buffer | string): string =>
+  createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest('base64');
+
 /**
  * Verifies a delivery signed per the Standard Webhooks specification
  * (https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md):
@@ -24,9 +32,9 @@ export function verifyStandardWebhook(request: Pick<InboundWebhook, 'headers' | 
   if (!id || !timestamp || !header) reject(401, 'missing Standard Webhooks headers');
   if (!/^\d{1,12}$/.test(timestamp!)) reject(401, 'malformed webhook-timestamp');
   if (Math.abs(nowSeconds - Number(timestamp)) > TOLERANCE_SECONDS) reject(401, 'webhook-timestamp outside the tolerance');
-  const key = Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, 'base64');
+  const key = standardWebhookKey(secret);
   if (key.length === 0) reject(401, 'endpoint secret unusable');
-  const expected = createHmac('sha256', key).update(`${id}.${timestamp}.`).update(request.rawBody).digest('base64');
+  const expected = standardWebhookSignature(key, id!, timestamp!, request.rawBody);
 
   const entries = header!.split(' ').filter(Boolean).slice(0, MAX_SIGNATURES);
   let matched = false;
