@@ -134,6 +134,9 @@ export interface DatabaseTimeouts {
   statementMs: number;
 }
 
+/** `DATABASE_CONNECT_TIMEOUT_MS` and `DATABASE_STATEMENT_TIMEOUT_MS` when unset. */
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 5000, statementMs: 10_000 };
+
 /** What one client may hold of the HTTP server, as a deployment behind a load balancer would set it. */
 export interface HttpServerLimits {
   /** Receiving a whole request, headers and body (`HTTP_REQUEST_TIMEOUT_MS`). @default 30000 */
@@ -406,8 +409,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: optional(env, 'DATABASE_URL', postgresUrl),
     databaseCreate: optional(env, 'DATABASE_CREATE', booleanFlag) ?? false,
     databaseTimeouts: {
-      connectMs: optional(env, 'DATABASE_CONNECT_TIMEOUT_MS', positiveInt(600_000)) ?? 5000,
-      statementMs: optional(env, 'DATABASE_STATEMENT_TIMEOUT_MS', positiveInt(3_600_000)) ?? 10_000,
+      connectMs: optional(env, 'DATABASE_CONNECT_TIMEOUT_MS', positiveInt(600_000)) ?? DEFAULT_DATABASE_TIMEOUTS.connectMs,
+      statementMs: optional(env, 'DATABASE_STATEMENT_TIMEOUT_MS', positiveInt(3_600_000)) ?? DEFAULT_DATABASE_TIMEOUTS.statementMs,
     },
     redisUrl: optional(env, 'REDIS_URL', redisUrl),
     redisPrefix: optional(env, 'REDIS_PREFIX', redisPrefix) ?? 'integrations',

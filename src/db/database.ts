@@ -8,7 +8,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgre
 import { ensureDatabase } from './ensure-database.js';
 import { assertOrganizationId } from './organization-id.js';
 import { ReplyDeadlineClient } from './reply-deadline-client.js';
-import type { DatabaseTimeouts } from '../config.js';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from '../config.js';
 
 /** The role every application transaction runs under; row-level security applies to it. */
 export const APP_ROLE = 'integrations_app';
@@ -40,8 +40,6 @@ export interface DatabaseOptions {
   timeouts?: DatabaseTimeouts;
 }
 
-/** The configured `DATABASE_*_TIMEOUT_MS` values (see `DatabaseTimeouts` in config). */
-export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 5000, statementMs: 10_000 };
 
 /**
  * How much longer than the statement timeout a reply may take before the connection counts as

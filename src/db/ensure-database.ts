@@ -14,8 +14,8 @@ export interface EnsureDatabaseOptions {
   /** Create the database when it does not exist (`DATABASE_CREATE`). @default false */
   create?: boolean;
   logger?: { info(object: Record<string, unknown>, message: string): void };
-  /** Longest wait for each connection: a network that drops packets would hold start-up for minutes. @default 5000 */
-  connectTimeoutMs?: number;
+  /** Longest wait for each connection: a network that drops packets would hold start-up for minutes. */
+  connectTimeoutMs: number;
 }
 
 /** Where a connection string points, without its credentials (safe in a message). */
@@ -30,10 +30,10 @@ function describeTarget(url: URL): { host: string; port: string; database: strin
  * when asked (`create`), and otherwise stops start-up with a `ConfigError` naming `DATABASE_URL`,
  * as a host that does not resolve does. Other failures (refused, authentication) pass through.
  */
-export async function ensureDatabase(databaseUrl: string, options: EnsureDatabaseOptions = {}): Promise<void> {
+export async function ensureDatabase(databaseUrl: string, options: EnsureDatabaseOptions): Promise<void> {
   const url = new URL(databaseUrl);
   const target = describeTarget(url);
-  const connectionTimeoutMillis = options.connectTimeoutMs ?? 5000;
+  const connectionTimeoutMillis = options.connectTimeoutMs;
   const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis });
   try {
     await client.connect();
