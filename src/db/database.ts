@@ -140,7 +140,7 @@ function poolTimeouts({ connectMs, statementMs }: DatabaseTimeouts) {
   };
 }
 
-export function databaseConfig(clientUrl: string, options: Pick<DatabaseOptions, 'onQuery' | 'poolSize' | 'timeouts'> = {}): Options {
+function databaseConfig(clientUrl: string, options: Pick<DatabaseOptions, 'onQuery' | 'poolSize' | 'timeouts'> = {}): Options {
   return {
     clientUrl,
     entities: [IntegrationEntity, WebhookEventEntity, OAuthStateEntity],

@@ -43,7 +43,7 @@ const compiles = (pattern: string): boolean => {
 const valuePattern = z.string().min(1, 'must not be empty').refine(compiles, 'must be a valid regular expression');
 
 /** A segment safe in a host label or a path: what a connection param is unless the entry says otherwise. */
-export const DEFAULT_PARAM_PATTERN = '[A-Za-z0-9][A-Za-z0-9_-]{0,62}';
+const DEFAULT_PARAM_PATTERN = '[A-Za-z0-9][A-Za-z0-9_-]{0,62}';
 
 const scopeSchema = entryObject({
   name: nonEmpty,
@@ -215,7 +215,7 @@ const userScopeParamSchema = entryObject({
 });
 
 /** Placeholders a subscription request may use: what the generic protocol knows when it sends it. */
-export const SUBSCRIPTION_PLACEHOLDERS = {
+const SUBSCRIPTION_PLACEHOLDERS = {
   create: ['resource', 'webhookUrl'],
   renew: ['resource', 'webhookUrl', 'id'],
   stop: ['resource', 'webhookUrl', 'id'],

@@ -1,5 +1,5 @@
 /** Longest resource accepted: a Graph path with two ids is far shorter. */
-export const MAX_RESOURCE_LENGTH = 512;
+const MAX_RESOURCE_LENGTH = 512;
 
 /**
  * A placeholder stands for one path segment: no slash, and none of the characters that would

@@ -19,7 +19,7 @@ export const SANDBOX_RESOURCE = 'items';
  * refresh with rotation, RFC 7009 revocation, the proxy and the subscriptions (the generic
  * protocol runs `subscriptionApi`) all go through the code every provider uses.
  */
-export function sandboxProviderEntry(publicUrl: string) {
+function sandboxProviderEntry(publicUrl: string) {
   const issuer = `${publicUrl}${SANDBOX_OAUTH_PATH}`;
   const api = `${publicUrl}${SANDBOX_API_PATH}`;
   return {
