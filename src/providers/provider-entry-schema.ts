@@ -196,6 +196,7 @@ const paginationSchema = entryObject({
   limitParam: nonEmpty.optional(),
 });
 
+/** Where the provider states its limits: a description for callers of the API and the proxy (the resilient client reads `Retry-After` itself). */
 const rateLimitHeadersSchema = entryObject({
   limit: headerName.optional(),
   remaining: headerName.optional(),
