@@ -1,7 +1,5 @@
-import { placeholdersOf } from './url-template.js';
 import type { ResolvedProvider } from './resolve-provider.js';
-
-const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9]*)\}/g;
+import { fillVerbatim, placeholdersOf } from './url-template.js';
 
 /**
  * An entry's `apiHeaders` with their `{placeholders}` filled from `values` (put in as they are:
@@ -13,13 +11,18 @@ export function fillApiHeaders(templates: Readonly<Record<string, string>>, valu
   const headers: Record<string, string> = {};
   for (const [name, template] of Object.entries(templates)) {
     if (placeholdersOf(template).some((placeholder) => values[placeholder] === undefined)) continue;
-    headers[name] = template.replace(PLACEHOLDER, (_whole, placeholder: string) => values[placeholder]!);
+    headers[name] = fillVerbatim(template, values);
   }
   return headers;
 }
 
+/** The access token as the entry says to send it (`Authorization: Bearer …` for most, Shopify's `X-Shopify-Access-Token`). */
+export function tokenHeader(provider: ResolvedProvider, accessToken: string): Record<string, string> {
+  const { apiAuthorization } = provider.definition;
+  return { [apiAuthorization.header]: `${apiAuthorization.prefix}${accessToken}` };
+}
+
 /** The headers of an API call made with an access token: JSON wanted, the entry's headers, the token as the entry says. */
 export function apiRequestHeaders(provider: ResolvedProvider, accessToken: string): Record<string, string> {
-  const { apiAuthorization } = provider.definition;
-  return { accept: 'application/json', ...provider.apiHeaders, [apiAuthorization.header]: `${apiAuthorization.prefix}${accessToken}` };
+  return { accept: 'application/json', ...provider.apiHeaders, ...tokenHeader(provider, accessToken) };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { placeholdersOf, sampleOf } from './url-template.js';
+import { leadingPlaceholderOf, placeholdersOf, sampleOf } from './url-template.js';
 
 /**
  * The one schema of a provider entry: what a plain OAuth 2.0 provider is, as data. Built-in
@@ -338,7 +338,7 @@ export function entryUrls(entry: Omit<EntryShape, 'id'>): [path: string[], templ
 
 /** The param names that open one of the entry's URLs: their values must be whole origins. */
 export const originParams = (entry: Omit<EntryShape, 'id'>): Set<string> =>
-  new Set(entryUrls(entry).flatMap(([, template]) => /^\{([A-Za-z][A-Za-z0-9]*)\}/.exec(template)?.[1] ?? []));
+  new Set(entryUrls(entry).flatMap(([, template]) => leadingPlaceholderOf(template) ?? []));
 
 /** Cross-field rules: defaults among the scopes, every placeholder declared and known when it is needed. */
 function checkEntry(entry: EntryShape, context: z.core.$RefinementCtx<EntryShape>): void {

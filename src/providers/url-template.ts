@@ -10,10 +10,25 @@
  * so it stays inside its host label or path segment.
  */
 
-const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9]*)\}/g;
+const NAME = '\\{([A-Za-z][A-Za-z0-9]*)\\}';
+const PLACEHOLDER = new RegExp(NAME, 'g');
+const LEADING_PLACEHOLDER = new RegExp(`^${NAME}`);
+const WHOLE_PLACEHOLDER = new RegExp(`^${NAME}$`);
+/** A leading placeholder, or a scheme and authority. */
+const ORIGIN_TEMPLATE = new RegExp(`^(${NAME}|[a-z][a-z0-9+.-]*://[^/?#]*)`, 'i');
 
 /** The placeholder names a template uses, in order of appearance, without repeats. */
 export const placeholdersOf = (template: string): string[] => [...new Set([...template.matchAll(PLACEHOLDER)].map((match) => match[1]!))];
+
+/** The placeholder a template opens with (a whole origin's), if any. */
+export const leadingPlaceholderOf = (template: string): string | undefined => LEADING_PLACEHOLDER.exec(template)?.[1];
+
+/** The placeholder `value` is, when it is exactly one (a JSON body's `"{resource}"`). */
+export const wholePlaceholderOf = (value: string): string | undefined => WHOLE_PLACEHOLDER.exec(value)?.[1];
+
+/** Fills every placeholder from `values`, put in as they are (header values: no URL to encode for). */
+export const fillVerbatim = (template: string, values: Readonly<Record<string, string | undefined>>): string =>
+  template.replace(PLACEHOLDER, (whole, name: string) => values[name] ?? whole);
 
 /** True when `value` is an http(s) origin (scheme, host, optional port; nothing after it). */
 export function isHttpOrigin(value: string): boolean {
@@ -44,6 +59,6 @@ export const sampleOf = (template: string): string =>
 
 /** The origin part of a template (`https://{subdomain}.zendesk.com`), placeholders kept. */
 export function originTemplateOf(template: string): string {
-  const match = /^(\{[A-Za-z][A-Za-z0-9]*\}|[a-z][a-z0-9+.-]*:\/\/[^/?#]*)/i.exec(template);
+  const match = ORIGIN_TEMPLATE.exec(template);
   return match ? match[1]! : template;
 }

@@ -1,5 +1,6 @@
 import type { IntegrationCallContext } from '../connections/token-manager.js';
 import { AppError, ErrorCode } from '../errors/app-error.js';
+import { tokenHeader } from '../providers/api-request.js';
 import { isKnownProvider, resolveProvider, type ProvidersConfig } from '../providers/resolve-provider.js';
 
 /** Where and how the proxy calls an integration's provider API. */
@@ -26,10 +27,9 @@ export function providerApiFor(integration: IntegrationCallContext, config: Prov
     throw new AppError(ErrorCode.PROVIDER_NOT_CONFIGURED, `provider "${providerId}" is not known to this deployment`, { provider: providerId });
   }
   const provider = resolveProvider(providerId, config, integration.connectionParams);
-  const { apiAuthorization } = provider.definition;
   return {
     baseUrl: provider.apiBaseUrl,
     // The entry's headers filled for this connection (Xero's tenant); no default Accept: the caller's is passed on.
-    headers: (accessToken, callerHeaders) => ({ ...provider.apiHeaders, ...callerHeaders, [apiAuthorization.header]: `${apiAuthorization.prefix}${accessToken}` }),
+    headers: (accessToken, callerHeaders) => ({ ...provider.apiHeaders, ...callerHeaders, ...tokenHeader(provider, accessToken) }),
   };
 }

@@ -4,7 +4,7 @@ import { IntegrationError, IntegrationErrorCode } from '../../providers/integrat
 import { readText } from '../../providers/json-path.js';
 import type { ProviderDefinition } from '../../providers/provider-definition.js';
 import type { ResolvedProvider } from '../../providers/resolve-provider.js';
-import { fillTemplate } from '../../providers/url-template.js';
+import { fillTemplate, wholePlaceholderOf } from '../../providers/url-template.js';
 import { SubscriptionGoneError, SubscriptionRefusedError, type ProtocolContext, type ProtocolOutcome, type SubscriptionProtocol } from '../subscription-protocol.js';
 import { hasStatus, isRefusal, providerMessage } from './provider-error.js';
 
@@ -21,8 +21,8 @@ interface GenericState {
 /** Replaces string values that are exactly one `{placeholder}` by its value, at any depth. */
 function fillBody(value: unknown, values: Readonly<Record<string, string>>): unknown {
   if (typeof value === 'string') {
-    const whole = /^\{([A-Za-z][A-Za-z0-9]*)\}$/.exec(value);
-    return whole && values[whole[1]!] !== undefined ? values[whole[1]!] : value;
+    const name = wholePlaceholderOf(value);
+    return name !== undefined && values[name] !== undefined ? values[name] : value;
   }
   if (Array.isArray(value)) return value.map((item) => fillBody(item, values));
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, fillBody(item, values)]));
