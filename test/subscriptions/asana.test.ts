@@ -88,6 +88,18 @@ describe('an Asana webhook', () => {
     expect(result.data!.unsubscribeFromResource.status).toBe('STOPPED');
     expect(test.fakes.asana.server.count('DELETE', `/api/1.0/webhooks/${gid}`)).toBe(1);
     expect(test.fakes.asana.webhooks.webhooks.has(gid)).toBe(false);
+
+    // A delivery still in flight for the stopped hook: refused, logged, never stored.
+    const stored = (await test.eventsOf(id)).length;
+    const hook = ((await storedSubscription(test.service.app, id)).state as { hook: string }).hook;
+    const late = await fetch(`${test.service.url}/webhooks/asana/${hook}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hook-signature': 'a'.repeat(64) },
+      body: JSON.stringify({ events: [{ action: 'changed', resource: { gid: '1', resource_type: 'task' } }] }),
+    });
+    expect(late.status).toBe(404);
+    expect(await test.eventsOf(id)).toHaveLength(stored);
+    expect(test.service.logs.some((line) => line.includes('webhook rejected') && line.includes('unknown Asana hook'))).toBe(true);
   });
 
   it('is FAILED with Asana’s own words when Asana refuses the resource', async () => {

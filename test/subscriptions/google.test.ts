@@ -101,11 +101,14 @@ describe('a Google Calendar watch channel', () => {
     const [change] = await test.fakes.google.channels.changeCalendar('primary');
     expect(change!.headers['x-goog-channel-id']).toBe(renewedId);
     expect(change!.status).toBe(200);
+    const stored = (await test.eventsOf(id)).length;
     const stale = await fetch(`${test.service.url}/webhooks/google`, {
       method: 'POST',
       headers: { 'x-goog-channel-id': channelId, 'x-goog-channel-token': 'x', 'x-goog-resource-state': 'exists', 'x-goog-message-number': '99' },
     });
     expect(stale.status).toBe(404);
+    expect(await test.eventsOf(id)).toHaveLength(stored);
+    expect(test.service.logs.some((line) => line.includes('webhook rejected') && line.includes('unknown Google channel'))).toBe(true);
     expect(test.fakes.google.server.violations).toEqual([]);
   });
 

@@ -127,21 +127,30 @@ export const ENCRYPTION_KEY = randomBytes(32).toString('hex');
 
 const TOKENS: Record<string, string> = { microsoft: GRAPH_ACCESS_TOKEN, google: GOOGLE_ACCESS_TOKEN, asana: ASANA_ACCESS_TOKEN };
 
-/** A CONNECTED integration with an access token the provider fake accepts (it never expires here). */
+/** A CONNECTED integration with an access token the provider fake accepts (it never expires here), and a refresh token when given. */
 export async function insertConnectedIntegration(
   app: App,
   organizationId: string,
   providerId: string,
-  options: { accessToken?: string; connectedBy?: string } = {},
+  options: { accessToken?: string; refreshToken?: string; connectedBy?: string } = {},
 ): Promise<string> {
   const id = randomUUID();
   const cipher = createTokenCipher(createKeyRing(app.config.encryptionKeys));
   const accessToken = options.accessToken ?? TOKENS[providerId] ?? 'token';
   await app.database.asSystem((em) =>
     em.execute(
-      `insert into integrations (id, organization_id, provider_id, provider_name, status, access_token, token_key_id, connected_by, connected_at)
-       values (?, ?, ?, ?, 'connected', ?, ?, ?, now())`,
-      [id, organizationId, providerId, providerId, sealIntegrationToken(cipher, id, 'access_token', accessToken), cipher.keyRing.current.id, options.connectedBy ?? 'alice'],
+      `insert into integrations (id, organization_id, provider_id, provider_name, status, access_token, refresh_token, token_key_id, connected_by, connected_at)
+       values (?, ?, ?, ?, 'connected', ?, ?, ?, ?, now())`,
+      [
+        id,
+        organizationId,
+        providerId,
+        providerId,
+        sealIntegrationToken(cipher, id, 'access_token', accessToken),
+        options.refreshToken === undefined ? null : sealIntegrationToken(cipher, id, 'refresh_token', options.refreshToken),
+        cipher.keyRing.current.id,
+        options.connectedBy ?? 'alice',
+      ],
     ),
   );
   return id;
