@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,16 +20,29 @@ import { assembleStage, readDockerfile, type AssembledStage } from './support/im
  *
  * As in the image, the application directory is not writable by the process: directories are
  * made read-only, and when the tests run as root the processes run as `nobody` (root would write
- * anyway), like the image's `USER node`. Only the temporary directory is writable.
+ * anyway), like the image's `USER node`. Only the temporary directory is writable. The stage's
+ * node_modules and Node itself are the checkout's: in a checkout others cannot enter (a
+ * `mktemp -d` clone is 0700) `nobody` could not start at all, so there the processes run as the
+ * current user and only the directory modes stand for the image's read-only files.
  */
 const REPOSITORY = path.resolve(import.meta.dirname, '../..');
 const IMAGE = 'integrations-subgraph:local';
 const NOBODY = 65534;
 
+/** Whether a user other than the owner can reach `directory`: every directory on its path searchable by others. */
+async function reachableByOthers(directory: string): Promise<boolean> {
+  for (let current = directory; ; current = path.dirname(current)) {
+    if (((await stat(current)).mode & 0o001) === 0) return false;
+    if (current === path.dirname(current)) return true;
+  }
+}
+
 let workspace: string;
 let runtime: AssembledStage;
 let compose: Map<string, string[] | undefined>;
 let env: NodeJS.ProcessEnv;
+/** The user the processes run as (see above). */
+let runAs: { uid: number; gid: number } | undefined;
 const redisPrefix = testRedisPrefix('image');
 const children: ChildProcess[] = [];
 
@@ -49,6 +62,7 @@ async function makeDirectoriesWritable(root: string): Promise<void> {
 }
 
 beforeAll(async () => {
+  runAs = process.getuid?.() === 0 && (await reachableByOthers(REPOSITORY)) ? { uid: NOBODY, gid: NOBODY } : undefined;
   workspace = await mkdtemp(path.join(tmpdir(), 'docker-image-'));
   await chmod(workspace, 0o755);
   runtime = await assembleStage(await readDockerfile(REPOSITORY), 'runtime', { context: REPOSITORY, workspace: path.join(workspace, 'stages') });
@@ -108,7 +122,7 @@ function start(command: string[]): Started {
     cwd: path.join(runtime.root, runtime.workdir),
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
-    ...(process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : {}),
+    ...runAs,
   });
   children.push(child);
   let output = '';
