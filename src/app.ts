@@ -251,7 +251,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       routes: [
         (express) => express.use(oauthCallbackRouter(oauthCallback)),
         (express) => express.use(createWebhookRouter({ ingest: webhooks.ingest })),
-        (express) => express.use(createProxyRouter({ authenticator, proxy: connections.proxy })),
+        (express) => express.use(createProxyRouter({ authenticator, relay: connections.relay })),
         ...(sandbox ? [sandbox.mount] : []),
         ...(overrides.routes ?? []),
       ],

@@ -1,4 +1,4 @@
-import { ProviderProxy, type ProviderProxyDependencies, type ProxyCall } from '../proxy/provider-proxy.js';
+import { ProviderProxy, type ProviderProxyDependencies, type ProxyCall, type ProxyRelay } from '../proxy/provider-proxy.js';
 import type { ConnectionDependencies } from './connection-dependencies.js';
 import { ConnectionService } from './connection-service.js';
 import { DisconnectService } from './disconnect-service.js';
@@ -14,6 +14,8 @@ export interface ConnectionServices {
   tokens: TokenManager;
   /** `proxy(integrationId, request)`: a request to the integration's provider API, answered with its `Response`. */
   proxy: ProxyCall;
+  /** `relay(integrationId, request)`: the same on Node streams, for the `/proxy` route. */
+  relay: ProxyRelay;
 }
 
 export interface ConnectionServicesOptions {
@@ -28,11 +30,13 @@ export interface ConnectionServicesOptions {
 
 export function createConnectionServices(deps: ConnectionDependencies, options: ConnectionServicesOptions): ConnectionServices {
   const tokens = options.tokens ?? new TokenManager(deps, options.tokenManager);
+  const proxy = new ProviderProxy({ tokens, config: deps.config, ...options.proxy });
   return {
     connections: new ConnectionService(deps),
     disconnects: new DisconnectService(deps),
     tests: new IntegrationTestService(deps, tokens, options.testers),
     tokens,
-    proxy: new ProviderProxy({ tokens, config: deps.config, ...options.proxy }).proxy,
+    proxy: proxy.proxy,
+    relay: proxy.relay,
   };
 }

@@ -2,12 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Router, type Request, type Response } from 'express';
 import type { Authenticator } from '../auth/authenticator.js';
 import { AppError, ErrorCode } from '../errors/app-error.js';
-import type { ProxyCall } from '../proxy/provider-proxy.js';
+import type { ProxiedAnswer, ProxyRelay } from '../proxy/provider-proxy.js';
 
 export interface ProxyRouteOptions {
   authenticator: Authenticator;
-  /** `connections.proxy`. */
-  proxy: ProxyCall;
+  /** `connections.relay`: `connections.proxy` on Node streams. */
+  relay: ProxyRelay;
 }
 
 const PREFIX = '/proxy/';
@@ -36,40 +36,6 @@ function proxiedPath(originalUrl: string): string {
 const hasBody = (request: IncomingMessage): boolean =>
   request.headers['transfer-encoding'] !== undefined || (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0');
 
-/**
- * The request body as a stream that reads only as fast as it is pulled (the socket is paused in
- * between). Cancelling it leaves the rest to node, which discards it (or closes the connection
- * after a response sent with `Connection: close`) rather than destroying the socket before the
- * answer is out.
- */
-function callerBody(request: IncomingMessage): ReadableStream<Uint8Array> {
-  let cancelled = false;
-  const onData = (controller: ReadableStreamDefaultController<Uint8Array>) => (chunk: Buffer) => {
-    controller.enqueue(chunk);
-    if ((controller.desiredSize ?? 1) <= 0) request.pause();
-  };
-  let listener: ((chunk: Buffer) => void) | undefined;
-  return new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        listener = onData(controller);
-        request.on('data', listener);
-        request.once('end', () => !cancelled && controller.close());
-        request.once('error', (error) => !cancelled && controller.error(error));
-      },
-      pull() {
-        request.resume();
-      },
-      cancel() {
-        cancelled = true;
-        if (listener) request.off('data', listener);
-        request.resume();
-      },
-    },
-    { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
-  );
-}
-
 function sendError(response: Response, error: AppError): void {
   const status = STATUS_BY_CODE[error.code] ?? 500;
   const details = error.details ?? {};
@@ -83,37 +49,40 @@ function sendError(response: Response, error: AppError): void {
   response.json({ code: error.code, message: error.message, ...details });
 }
 
-/** Writes the provider's body as it is read, at the pace the caller takes it. */
-async function pipeBody(body: ReadableStream<Uint8Array>, response: ServerResponse): Promise<void> {
-  const reader = body.getReader();
-  const onClose = (): void => {
-    if (!response.writableFinished) void reader.cancel().catch(() => undefined);
-  };
-  response.once('close', onClose);
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (!response.write(value)) {
-        await new Promise<void>((resolve) => {
-          const go = (): void => {
-            response.off('drain', go);
-            response.off('close', go);
-            resolve();
-          };
-          response.once('drain', go);
-          response.once('close', go);
-        });
-      }
-      if (response.destroyed) return;
-    }
-    response.end();
-  } catch (error) {
-    // The status is out already: all the caller can be told is that the answer was cut.
-    response.destroy(error instanceof Error ? error : undefined);
-  } finally {
-    response.off('close', onClose);
+/**
+ * Writes the provider's answer, its body at the pace the caller takes it. The chunk that
+ * completes a body of known length goes out with `end`, so an answer that arrives in one chunk
+ * leaves in one write, status line and headers included (written apart, and the end apart
+ * again, they were three system calls: a fifth of the proxy's CPU in bench/proxy). A body that
+ * fails after the status is out (the provider stalled or dropped) cuts the caller's connection,
+ * all that can tell it the answer is incomplete; a caller that goes away ends the provider's.
+ */
+function sendAnswer(answer: ProxiedAnswer, response: ServerResponse): void {
+  response.writeHead(answer.status, answer.statusText || undefined, answer.headers);
+  const { body } = answer;
+  if (body === null || Buffer.isBuffer(body)) {
+    response.end(body ?? undefined);
+    return;
   }
+  const declared = Number(body.headers['content-length'] ?? Number.NaN);
+  let remaining = Number.isSafeInteger(declared) ? declared : Number.POSITIVE_INFINITY;
+  const resume = (): void => void body.resume();
+  body.on('data', (chunk: Buffer) => {
+    remaining -= chunk.byteLength;
+    if (remaining <= 0) response.end(chunk);
+    else if (!response.write(chunk)) {
+      body.pause();
+      response.once('drain', resume);
+    }
+  });
+  body.once('end', () => {
+    if (!response.writableEnded) response.end();
+  });
+  body.once('error', (error) => response.destroy(error));
+  response.once('close', () => {
+    response.off('drain', resume);
+    if (!body.readableEnded) body.destroy();
+  });
 }
 
 /**
@@ -136,15 +105,15 @@ export function createProxyRouter(options: ProxyRouteOptions): Router {
     response.once('close', () => {
       if (!response.writableFinished) caller.abort(new DOMException('the caller closed the connection', 'AbortError'));
     });
-    let answer: globalThis.Response;
+    let answer: ProxiedAnswer;
     try {
-      answer = await options.proxy(
+      answer = await options.relay(
         request.params.integrationId,
         {
           method: request.method,
           path: proxiedPath(request.originalUrl),
           headers: request.headers,
-          body: hasBody(request) ? callerBody(request) : undefined,
+          body: hasBody(request) ? request : undefined,
           signal: caller.signal,
         },
         { organizationId },
@@ -161,11 +130,7 @@ export function createProxyRouter(options: ProxyRouteOptions): Router {
       sendError(response, error);
       return;
     }
-    response.status(answer.status);
-    if (answer.statusText) response.statusMessage = answer.statusText;
-    for (const [name, value] of answer.headers) response.setHeader(name, value);
-    if (answer.body === null) response.end();
-    else await pipeBody(answer.body, response);
+    sendAnswer(answer, response);
   });
   return router;
 }

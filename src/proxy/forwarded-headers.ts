@@ -12,15 +12,17 @@
  * Responses: a deny-list. The provider's answer is what the caller asked for, and its headers
  * (pagination `Link`, rate-limit counters, `ETag`, request ids, `Dropbox-API-Result`) are part of
  * it; what is removed is what describes the hop from the provider (hop-by-hop headers), what
- * would act on this service's origin in a browser (cookies, HSTS, Alt-Svc, CORS, reporting),
- * and what no longer describes the body once `fetch` has decoded it.
+ * would act on this service's origin in a browser (cookies, HSTS, Alt-Svc, CORS, reporting).
+ * Bodies cross as they are, never decoded: the caller's `Accept-Encoding` is passed on, and the
+ * provider's `Content-Encoding` and `Content-Length` come back.
  */
 
 /** Request headers passed on, with the reason. */
 const FORWARDED_REQUEST_HEADERS = [
   // Content negotiation and the body's description (RFC 9110 §12.5, §8.3–8.8). Content-Length
-  // is handled with the body itself; Accept-Encoding is fetch's own (it decodes what it asks for).
+  // is handled with the body itself.
   'accept',
+  'accept-encoding',
   'accept-language',
   'content-type',
   'content-language',
@@ -93,8 +95,6 @@ const NOT_RETURNED = new Set([
   'x-request-id',
 ]);
 
-/** Content codings Node's fetch (undici) decodes; it decodes only when it knows every coding listed. */
-const DECODED_CODINGS = new Set(['gzip', 'x-gzip', 'deflate', 'br', 'zstd']);
 /** Statuses whose response has no body (Fetch standard's "null body status"). */
 export const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
@@ -139,14 +139,6 @@ export function declaredContentLength(init: ProxyHeadersInit | undefined): numbe
   return value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
 }
 
-/** Whether `fetch` decoded this response's body (then its Content-Encoding and Content-Length describe bytes nobody will see). */
-function decodedByFetch(headers: Headers, method: string, status: number): boolean {
-  const encoding = headers.get('content-encoding');
-  if (encoding === null || method === 'HEAD' || NULL_BODY_STATUSES.has(status)) return false;
-  const codings = encoding.toLowerCase().split(',').map((coding) => coding.trim());
-  return codings.every((coding) => DECODED_CODINGS.has(coding));
-}
-
 /**
  * `Cache-Control` of a proxied answer. The answer is for one caller's integration; a shared
  * cache in front of this service that stored a `public` one would hand it to callers that never
@@ -162,19 +154,24 @@ function privateCacheControl(value: string | null): string {
   return ['private', ...kept].join(', ');
 }
 
-/** The provider's response headers as they go back to the caller (see the top of this file). */
-export function returnedResponseHeaders(upstream: Headers, method: string, status: number): Headers {
-  const named = (upstream.get('connection') ?? '')
-    .toLowerCase()
-    .split(',')
-    .map((name) => name.trim());
-  const decoded = decodedByFetch(upstream, method, status);
-  const returned = new Headers();
-  for (const [name, value] of upstream) {
-    if (NOT_RETURNED.has(name) || name.startsWith('access-control-') || named.includes(name) || name === 'cache-control') continue;
-    if (decoded && (name === 'content-encoding' || name === 'content-length')) continue;
-    returned.append(name, value);
+/**
+ * The provider's response headers as they go back to the caller (see the top of this file), from
+ * Node's raw pairs (name, value, name, value…) to the same: repeated headers (`Link`) stay apart.
+ */
+export function returnedResponseHeaders(raw: readonly string[]): string[] {
+  const returned: string[] = [];
+  let cacheControl: string | null = null;
+  let named: string[] | undefined;
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = raw[index]!.toLowerCase();
+    const value = raw[index + 1]!;
+    if (name === 'cache-control') cacheControl = cacheControl === null ? value : `${cacheControl}, ${value}`;
+    else if (name === 'connection') named = [...(named ?? []), ...value.toLowerCase().split(',').map((token) => token.trim())];
+    else if (!NOT_RETURNED.has(name) && !name.startsWith('access-control-')) returned.push(name, value);
   }
-  returned.set('cache-control', privateCacheControl(upstream.get('cache-control')));
+  if (named !== undefined) {
+    for (let index = returned.length - 2; index >= 0; index -= 2) if (named.includes(returned[index]!)) returned.splice(index, 2);
+  }
+  returned.push('cache-control', privateCacheControl(cacheControl));
   return returned;
 }

@@ -1,3 +1,6 @@
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { ProxyConfig } from '../config.js';
 import type { IntegrationCallContext, TokenManager } from '../connections/token-manager.js';
 import { AppError, ErrorCode } from '../errors/app-error.js';
@@ -12,7 +15,7 @@ import { providerApiFor } from './provider-api-target.js';
 import { proxyFailure } from './proxy-failure.js';
 import { checkProxyPath, proxiedUrl } from './proxy-path.js';
 import { limitRequestBody } from './request-body-limit.js';
-import { withIdleTimeout } from './response-body-idle-timeout.js';
+import { failWhenStalled } from './response-body-idle-timeout.js';
 
 /** A request to send to an integration's provider API, as `connections.proxy` takes it. */
 export interface ProxyRequest {
@@ -32,6 +35,21 @@ export interface ProxyRequest {
   signal?: AbortSignal | undefined;
 }
 
+/** A request as an HTTP adapter relays it: the body is the caller's Node stream (its `IncomingMessage`). */
+export interface RelayedRequest extends Omit<ProxyRequest, 'body'> {
+  body?: Readable | Uint8Array | string | undefined;
+}
+
+/** The provider's answer as the proxy passes it on. */
+export interface ProxiedAnswer {
+  status: number;
+  statusText: string;
+  /** The headers returned (forwarded-headers.ts): name, value, name, value… */
+  headers: string[];
+  /** Streamed as the provider sends it, failing if the provider stalls; null when the answer has no body. */
+  body: IncomingMessage | Buffer | null;
+}
+
 export interface ProxyCallOptions {
   /** The caller's organization: another organization's integration is NOT_FOUND. @default any organization (system code) */
   organizationId?: string | undefined;
@@ -44,6 +62,9 @@ export interface ProxyCallOptions {
  * PROVIDER_UNAVAILABLE (`details.circuitOpen` when no call was made), PROVIDER_NOT_CONFIGURED.
  */
 export type ProxyCall = (integrationId: string, request: ProxyRequest, options?: ProxyCallOptions) => Promise<Response>;
+
+/** The same call for an HTTP adapter, on Node streams both ways (the `/proxy` route). */
+export type ProxyRelay = (integrationId: string, request: RelayedRequest, options?: ProxyCallOptions) => Promise<ProxiedAnswer>;
 
 export interface ProviderProxyDependencies {
   tokens: Pick<TokenManager, 'withAccessToken'>;
@@ -88,7 +109,8 @@ const byteLength = (body: Uint8Array | string): number => (typeof body === 'stri
  * integration's fresh access token (`TokenManager.withAccessToken`: refreshed before expiry and
  * once on a 401), through the resilience layer (the provider's shared breaker, timeouts, retries
  * of what is safe to resend, Retry-After), and streams the answer back. Nothing of the caller's
- * credentials is passed on.
+ * credentials is passed on. The work is done on Node streams (`relay`, which the `/proxy` route
+ * pipes as it is); `proxy` is the same call with web streams and a `Response`.
  */
 export class ProviderProxy {
   readonly #deps: ProviderProxyDependencies;
@@ -100,16 +122,25 @@ export class ProviderProxy {
     this.#config = deps.config.proxy ?? DEFAULT_PROXY_CONFIG;
   }
 
-  readonly proxy: ProxyCall = async (integrationId, request, options = {}) => {
+  readonly proxy: ProxyCall = async (integrationId, request, options) => {
+    const { body } = request;
+    const answer = await this.relay(integrationId, { ...request, body: body instanceof ReadableStream ? Readable.fromWeb(body as WebReadableStream<Uint8Array>) : (body ?? undefined) }, options);
+    const headers = new Headers();
+    for (let index = 0; index < answer.headers.length; index += 2) headers.append(answer.headers[index]!, answer.headers[index + 1]!);
+    const responseBody = answer.body === null || Buffer.isBuffer(answer.body) ? (answer.body as Uint8Array<ArrayBuffer> | null) : (Readable.toWeb(answer.body) as ReadableStream<Uint8Array>);
+    return new Response(responseBody, { status: answer.status, statusText: answer.statusText, headers });
+  };
+
+  readonly relay: ProxyRelay = async (integrationId, request, options = {}) => {
     const method = (request.method ?? 'GET').toUpperCase();
     if (!METHOD.test(method) || REFUSED_METHODS.has(method)) throw new AppError(ErrorCode.BAD_USER_INPUT, `the proxy does not pass on ${method} requests`);
     const path = checkProxyPath(request.path);
     const headers = forwardedRequestHeaders(request.headers, this.#config.forwardHeaders);
-    const body = request.body ?? undefined;
+    const { body } = request;
     if (body !== undefined && BODILESS_METHODS.has(method)) throw new AppError(ErrorCode.BAD_USER_INPUT, `a ${method} request cannot carry a body`);
 
     const { maxRequestBodyBytes, timeoutMs } = this.#config;
-    if (!(body instanceof ReadableStream)) {
+    if (!(body instanceof Readable)) {
       if (body !== undefined && byteLength(body) > maxRequestBodyBytes) throw payloadTooLarge(maxRequestBodyBytes);
       return this.#send(integrationId, { method, path, headers, body, signal: request.signal }, options);
     }
@@ -117,7 +148,7 @@ export class ProviderProxy {
     // A streamed body: refused at once when it says it is too long, else counted as it goes.
     const declared = declaredContentLength(request.headers);
     if (declared !== undefined && declared > maxRequestBodyBytes) {
-      await body.cancel().catch(() => undefined);
+      body.resume(); // read and dropped, so that the caller's connection can carry the 413
       throw payloadTooLarge(maxRequestBodyBytes);
     }
     if (declared !== undefined) headers['content-length'] = String(declared);
@@ -142,17 +173,17 @@ export class ProviderProxy {
 
   async #send(
     integrationId: string,
-    request: { method: string; path: string; headers: Record<string, string>; body: ReadableStream<Uint8Array> | Uint8Array | string | undefined; signal: AbortSignal | undefined },
+    request: { method: string; path: string; headers: Record<string, string>; body: Readable | Uint8Array | string | undefined; signal: AbortSignal | undefined },
     options: ProxyCallOptions,
     /** The provider's response headers arrived. */
     answered: () => void = () => undefined,
-  ): Promise<Response> {
+  ): Promise<ProxiedAnswer> {
     const { method, body } = request;
-    const streamed = body instanceof ReadableStream;
+    const streamed = body instanceof Readable;
     let invocations = 0;
     /** A 401 to a streamed body: it cannot be sent again, so after the refresh this answer is the caller's. */
-    let refused: Response | undefined;
-    const call = async (accessToken: string, context: IntegrationCallContext): Promise<Response> => {
+    let refused: IncomingMessage | undefined;
+    const call = async (accessToken: string, context: IntegrationCallContext): Promise<IncomingMessage> => {
       invocations += 1;
       if (refused) return refused;
       const api = providerApiFor(context, this.#deps.config);
@@ -165,36 +196,40 @@ export class ProviderProxy {
         ...(streamed && { timeout: NO_ATTEMPT_TIMEOUT_MS, deadline: NO_ATTEMPT_TIMEOUT_MS }),
       });
       answered();
-      if (response.status !== 401 || invocations > 1) return response;
+      if (response.statusCode !== 401 || invocations > 1) return response;
       if (streamed) refused = response;
-      else await response.body?.cancel();
+      else response.resume();
       throw new AccessTokenRefused('the provider refused the access token');
     };
 
-    let upstream: Response;
+    let upstream: IncomingMessage;
     try {
       upstream = await this.#deps.tokens.withAccessToken(integrationId, call, { organizationId: options.organizationId, requireConnected: true });
     } catch (error) {
-      await refused?.body?.cancel().catch(() => undefined);
+      refused?.destroy();
       // The caller went away, or our own limit or timer ended the call: its reason says which.
       if (request.signal?.aborted) throw proxyFailure(request.signal.reason);
       const failed = failedResponseOf(error);
-      if (failed && failed.status !== 429) return this.#answer(new Response(failed.body, failed), method);
+      if (failed && failed.status !== 429) {
+        const bodiless = method === 'HEAD' || NULL_BODY_STATUSES.has(failed.status);
+        return { status: failed.status, statusText: failed.statusText, headers: returnedResponseHeaders(failed.rawHeaders), body: bodiless ? null : failed.body };
+      }
       throw proxyFailure(error);
     }
     return this.#answer(upstream, method);
   }
 
   /** The provider's answer as the caller gets it: filtered headers, the body streamed with an idle timeout. */
-  #answer(upstream: Response, method: string): Response {
-    const init = { status: upstream.status, statusText: upstream.statusText, headers: returnedResponseHeaders(upstream.headers, method, upstream.status) };
-    if (method === 'HEAD' || NULL_BODY_STATUSES.has(upstream.status) || upstream.body === null) {
-      void upstream.body?.cancel().catch(() => undefined);
-      return new Response(null, init);
+  #answer(upstream: IncomingMessage, method: string): ProxiedAnswer {
+    const status = upstream.statusCode!;
+    const answer = { status, statusText: upstream.statusMessage ?? '', headers: returnedResponseHeaders(upstream.rawHeaders) };
+    if (method === 'HEAD' || NULL_BODY_STATUSES.has(status)) {
+      upstream.resume();
+      return { ...answer, body: null };
     }
     const { timeoutMs } = this.#config;
     const stalled = () => new AppError(ErrorCode.PROVIDER_UNAVAILABLE, `the provider stopped sending its answer for ${timeoutMs} ms`);
-    return new Response(withIdleTimeout(upstream.body, timeoutMs, stalled), init);
+    return { ...answer, body: failWhenStalled(upstream, timeoutMs, stalled) };
   }
 
   /** One client per provider; its breaker is the provider's, shared with the provider's API client. */

@@ -1,3 +1,5 @@
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+
 export interface BodyLimitHooks {
   /** The source went over the limit: the stream errors with `error` right after this. */
   onOverflow(error: Error): void;
@@ -6,34 +8,47 @@ export interface BodyLimitHooks {
 }
 
 /**
- * `source` passed on chunk by chunk as the reader asks (nothing is buffered beyond the chunk in
- * hand), counting bytes: past `maxBytes` the stream errors with `tooLarge()` and the source is
- * cancelled, so a body over the limit is refused after reading one chunk more than the limit, not
- * after reading it whole.
+ * Counts what passes and errors with `tooLarge()` past `maxBytes`, so a body over the limit is
+ * refused after one chunk more than the limit, not after reading it whole.
  */
-export function limitRequestBody(source: ReadableStream<Uint8Array>, maxBytes: number, tooLarge: () => Error, hooks: BodyLimitHooks): ReadableStream<Uint8Array> {
-  const reader = source.getReader();
-  let received = 0;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { done, value } = await reader.read();
-      if (done) {
-        hooks.onEnd();
-        controller.close();
-        return;
-      }
-      received += value.byteLength;
-      if (received > maxBytes) {
-        const error = tooLarge();
-        hooks.onOverflow(error);
-        controller.error(error);
-        await reader.cancel(error).catch(() => undefined);
-        return;
-      }
-      controller.enqueue(value);
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
+class BodyLimit extends Transform {
+  #received = 0;
+
+  constructor(
+    private readonly source: Readable,
+    private readonly maxBytes: number,
+    private readonly tooLarge: () => Error,
+    private readonly hooks: BodyLimitHooks,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.#received += chunk.byteLength;
+    if (this.#received <= this.maxBytes) {
+      callback(null, chunk);
+      return;
+    }
+    // The rest of the source is read and dropped: it may be a caller's request, whose connection carries the 413.
+    this.source.unpipe(this);
+    this.source.resume();
+    const error = this.tooLarge();
+    this.hooks.onOverflow(error);
+    callback(error);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.hooks.onEnd();
+    callback();
+  }
+}
+
+/**
+ * `source` passed on as the reader takes it (piped, so at the reader's pace: nothing is buffered
+ * beyond a stream's high-water mark), counting bytes against `maxBytes`.
+ */
+export function limitRequestBody(source: Readable, maxBytes: number, tooLarge: () => Error, hooks: BodyLimitHooks): Readable {
+  const limited = new BodyLimit(source, maxBytes, tooLarge, hooks);
+  source.once('error', (error) => limited.destroy(error));
+  return source.pipe(limited);
 }

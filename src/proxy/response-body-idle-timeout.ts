@@ -1,30 +1,27 @@
+import type { IncomingMessage } from 'node:http';
+
 /**
- * `body` passed on as the reader asks, failing with `stalled()` (and cancelling `body`, which
- * closes the provider's connection) when one read waits longer than `idleMs`. Only time spent
- * waiting on the provider counts: while the reader does not ask (its own consumer is slow), no
- * timer runs, so a large download to a slow caller is not cut.
+ * Destroys `body` with `stalled()` (which closes the provider's connection) when it is being
+ * read and its socket received nothing for `idleMs`; returns `body`. Only time spent waiting on
+ * the provider counts: while the reader holds the stream paused (its own consumer is slow) the
+ * wait starts over, so a large download to a slow caller is not cut. Progress is the socket's
+ * byte count, checked when the one timer fires: nothing runs per chunk, and no `data` listener
+ * is added (one would start the flow before the reader is there). A stall is so cut after
+ * `idleMs` to twice that.
  */
-export function withIdleTimeout(body: ReadableStream<Uint8Array>, idleMs: number, stalled: () => Error): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timedOut = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => reject(stalled()), idleMs);
-      });
-      try {
-        const { done, value } = await Promise.race([reader.read(), timedOut]);
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch (error) {
-        controller.error(error);
-        await reader.cancel(error).catch(() => undefined);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
+export function failWhenStalled(body: IncomingMessage, idleMs: number, stalled: () => Error): IncomingMessage {
+  const { socket } = body;
+  let bytesRead = socket.bytesRead;
+  const timer = setTimeout(() => {
+    if (body.readableFlowing === true && socket.bytesRead === bytesRead) {
+      body.destroy(stalled());
+      return;
+    }
+    bytesRead = socket.bytesRead;
+    timer.refresh();
+  }, idleMs);
+  // A body nobody reads or closes must not keep the process alive.
+  timer.unref();
+  body.once('close', () => clearTimeout(timer));
+  return body;
 }

@@ -30,6 +30,15 @@ export abstract class TimedAttempt {
   abstract expire(): void;
 }
 
+/** An attempt of a call (fetch-attempt.ts, node-http-attempt.ts), whose failure may be its timeout. */
+export interface ExpiringAttempt extends TimedAttempt {
+  /** The timeout has fired: a failure of this attempt is a timeout. */
+  readonly expired: boolean;
+}
+
+/** Seconds since the attempt started (its timeout was armed `timeoutMs` before it expires). */
+export const attemptSeconds = (attempt: TimedAttempt, timeoutMs: number): number => (performance.now() - (attempt.expiresAt - timeoutMs)) / 1000;
+
 /** The list's sentinel: its `nextPending` is the oldest attempt in flight, its `previousPending` the newest. */
 class PendingAttempts extends TimedAttempt {
   constructor() {

@@ -1,10 +1,18 @@
 import { CircuitOpenError } from './circuit-open-error.js';
 import { DeadlineExceededError } from './deadline-exceeded-error.js';
-import { attemptSeconds, type FetchAttempt } from './fetch-attempt.js';
+import { attemptSeconds, type ExpiringAttempt } from './attempt-timeouts.js';
 import { IntegrationError, IntegrationErrorCode } from './integration-error.js';
 import type { PreparedCall } from './prepared-call.js';
 import { describeProviderError, summarizeProviderError, type ProviderErrorReader, type ProviderErrorSummary } from './provider-error.js';
 import { retryAfterMs } from './retry-after.js';
+
+/** What a failure is told of the provider's answer: a `Response`, or a Node response's status and headers. */
+export interface AnswerHead {
+  status: number;
+  /** A 2xx status. */
+  ok: boolean;
+  headers: Pick<Headers, 'get'>;
+}
 
 /** Statuses worth another attempt (RFC 9110 / 6585 / 8470 semantics). */
 const RETRYABLE_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
@@ -60,8 +68,8 @@ export class CallFailures {
     });
   }
 
-  /** `fetch` or the body's reading failed: the caller's abort, the deadline, the attempt's timeout or the network. */
-  transport(call: PreparedCall, error: unknown, attempt: FetchAttempt, cutByDeadline: boolean, timeoutMs: number, responseStarted: boolean): IntegrationError {
+  /** The request or the body's reading failed: the caller's abort, the deadline, the attempt's timeout or the network. */
+  transport(call: PreparedCall, error: unknown, attempt: ExpiringAttempt, cutByDeadline: boolean, timeoutMs: number, responseStarted: boolean): IntegrationError {
     const seconds = attemptSeconds(attempt, timeoutMs);
     if (call.signal?.aborted) {
       // The caller ended the call; `send` rethrows their reason, not this.
@@ -96,7 +104,7 @@ export class CallFailures {
    * alone would mean: a 403 it calls a rate limit is one (waited for and retried like a 429),
    * and a 403 counts as a refusal of the credentials' permissions only when it says so.
    */
-  status(call: PreparedCall, response: Response, data: unknown): IntegrationError {
+  status(call: PreparedCall, response: AnswerHead, data: unknown): IntegrationError {
     const report = this.#read(data, response.status);
     const permissionDenied = report?.permissionDenied === true || (response.status === 403 && INSUFFICIENT_SCOPE.test(response.headers.get('www-authenticate') ?? ''));
     return this.#failure(call, response, data, report?.status ?? response.status, permissionDenied, summarizeProviderError(report));
@@ -108,7 +116,7 @@ export class CallFailures {
    * the only one such an answer has, except for a rate limit, which is `RATE_LIMITED` like any
    * other; its `statusCode` is the status the provider's condition has elsewhere.
    */
-  ofOkAnswer(call: PreparedCall, response: Response, data: unknown): IntegrationError | undefined {
+  ofOkAnswer(call: PreparedCall, response: AnswerHead, data: unknown): IntegrationError | undefined {
     const report = this.#read(data, response.status);
     if (report === undefined) return undefined;
     const status = report.status !== undefined && report.status >= 300 ? report.status : 400;
@@ -130,7 +138,7 @@ export class CallFailures {
    */
   #failure(
     call: PreparedCall,
-    response: Response,
+    response: AnswerHead,
     data: unknown,
     status: number,
     permissionDenied: boolean,

@@ -1,11 +1,13 @@
+import type { IncomingMessage } from 'node:http';
 import type { IntegrationError } from './integration-error.js';
 
 /** A provider's answer that ended a streamed call in failure (`ResilientHttpClient.stream`), body read. */
 export interface FailedResponse {
   status: number;
   statusText: string;
-  headers: Headers;
-  body: Uint8Array<ArrayBuffer>;
+  /** As Node received them: name, value, name, value… */
+  rawHeaders: readonly string[];
+  body: Buffer;
 }
 
 /**
@@ -19,25 +21,20 @@ const kept = new WeakMap<IntegrationError, FailedResponse>();
 /**
  * Reads the body of an answer the resilience layer acts on (a status it retries or counts on
  * the breaker), so the connection is free whether another attempt follows or not. Undefined
- * when the body is longer than {@link MAX_FAILED_BODY_BYTES} (then cancelled).
+ * when the body is longer than {@link MAX_FAILED_BODY_BYTES} (then the response is destroyed).
  */
-export async function readFailedResponse(response: Response): Promise<FailedResponse | undefined> {
-  const chunks: Uint8Array[] = [];
+export async function readFailedResponse(response: IncomingMessage): Promise<FailedResponse | undefined> {
+  const chunks: Buffer[] = [];
   let length = 0;
-  if (response.body) {
-    const reader = response.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (length + value.byteLength > MAX_FAILED_BODY_BYTES) {
-        await reader.cancel();
-        return undefined;
-      }
-      chunks.push(value);
-      length += value.byteLength;
+  for await (const chunk of response as AsyncIterable<Buffer>) {
+    if (length + chunk.byteLength > MAX_FAILED_BODY_BYTES) {
+      response.destroy();
+      return undefined;
     }
+    chunks.push(chunk);
+    length += chunk.byteLength;
   }
-  return { status: response.status, statusText: response.statusText, headers: response.headers, body: Buffer.concat(chunks, length) };
+  return { status: response.statusCode!, statusText: response.statusMessage ?? '', rawHeaders: response.rawHeaders, body: Buffer.concat(chunks, length) };
 }
 
 /** Attaches the answer, when there is one, to the failure it caused; returns the failure. */

@@ -1,14 +1,16 @@
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import type { RetryPolicy } from 'cockatiel';
 import { raceAbort } from './abort.js';
-import { clearAttemptTimeout } from './attempt-timeouts.js';
-import { actsOnStatus, CallFailures, failedCall, isRetryableAttemptError, retryReason } from './call-failures.js';
+import { attemptSeconds, clearAttemptTimeout, startAttemptTimeout } from './attempt-timeouts.js';
+import { actsOnStatus, CallFailures, failedCall, isRetryableAttemptError, retryReason, type AnswerHead } from './call-failures.js';
 import { CircuitBreakerPresets, type CircuitBreaker, type CircuitBreakerConfig, type ProviderHealth } from './circuit-breaker.js';
 import { DeadlineExceededError } from './deadline-exceeded-error.js';
 import { keepFailedResponse, readFailedResponse } from './failed-response.js';
-import { attemptSeconds, type FetchAttempt } from './fetch-attempt.js';
 import type { HttpRequestConfig, HttpResponse, HttpRetryConfig } from './http-request.js';
 import { IntegrationError } from './integration-error.js';
 import { providerRetries } from './metrics.js';
+import { NodeHttpAttempt, type NodeRequestBody } from './node-http-attempt.js';
 import { CallSettings, fetchInit, loggedUrl, type PreparedCall } from './prepared-call.js';
 import { providerBreakers, type ProviderBreakerRegistry } from './provider-breakers.js';
 import { readCommonErrorShapes, type ProviderErrorReader } from './provider-error.js';
@@ -147,15 +149,21 @@ export class ResilientHttpClient {
   }
 
   /**
-   * Sends the request and resolves with the provider's `Response` as it arrives, body unread,
-   * whatever its status, except the statuses this layer acts on: 5xx, 408, 425 and 429 are
-   * retried when that is safe and count on the breaker as `request` does; when the last attempt
-   * ends on one, the call rejects with its `IntegrationError`, and `failedResponseOf(error)`
-   * (failed-response.ts) gives that answer, body read. The attempt's timeout ends at the
-   * response headers: reading (and bounding) the body is the caller's, and so is cancelling it.
+   * Sends the request on Node's HTTP client (node-http-attempt.ts) and resolves with the
+   * provider's response as it arrives, body unread and not decoded, whatever its status, except
+   * the statuses this layer acts on: 5xx, 408, 425 and 429 are retried when that is safe and
+   * count on the breaker as `request` does; when the last attempt ends on one, the call rejects
+   * with its `IntegrationError`, and `failedResponseOf(error)` (failed-response.ts) gives that
+   * answer, body read. The attempt's timeout ends at the response headers: reading (and
+   * bounding) the body is the caller's, and so is destroying it. The body may be a string,
+   * bytes, or a Node or web stream (sent once).
    */
-  stream(config: HttpRequestConfig): Promise<Response> {
-    return this.#call(config, false, true) as Promise<Response>;
+  stream(config: HttpRequestConfig & { body?: NodeRequestBody | undefined }): Promise<IncomingMessage> {
+    const { body } = config;
+    if (!(body === undefined || typeof body === 'string' || body instanceof Uint8Array || body instanceof Readable || body instanceof ReadableStream)) {
+      return Promise.reject(new TypeError(`${this.name}: stream() sends a string, bytes or a stream`));
+    }
+    return this.#call(config, false, true) as Promise<IncomingMessage>;
   }
 
   /**
@@ -192,7 +200,11 @@ export class ResilientHttpClient {
       const remaining = call.deadlineAt - Date.now();
       if (remaining <= 0 || call.deadlineReached) throw new DeadlineExceededError(call.deadline);
       const cutByDeadline = remaining < call.timeout;
-      return breaker.executeUntranslated(() => this.#attempt(call, cutByDeadline ? remaining : call.timeout, cutByDeadline), call.signal);
+      const timeoutMs = cutByDeadline ? remaining : call.timeout;
+      return breaker.executeUntranslated(
+        () => (call.rawResponse ? this.#streamAttempt(call, timeoutMs, cutByDeadline) : this.#attempt(call, timeoutMs, cutByDeadline)),
+        call.signal,
+      );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -253,7 +265,6 @@ export class ResilientHttpClient {
       } catch (error) {
         throw this.#failures.transport(call, error, attempt, cutByDeadline, timeoutMs, false);
       }
-      if (call.rawResponse) return await this.#rawAnswer(call, response, attempt, cutByDeadline, timeoutMs, debug);
       const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
       const reading = bodyReading(response.status, call.method, contentType);
       let decoded: DecodedBody;
@@ -276,24 +287,41 @@ export class ResilientHttpClient {
   }
 
   /**
-   * `stream`'s end of an attempt: the response, body unread, unless its status is one the layer
-   * acts on; that body is read (an error page) and kept with the failure, so the connection is
-   * free whether another attempt follows or not.
+   * One attempt of `stream`: the response, body unread, unless its status is one the layer acts
+   * on; that body is read (an error page) and kept with the failure, so the connection is free
+   * whether another attempt follows or not.
    */
-  async #rawAnswer(call: PreparedCall, response: Response, attempt: FetchAttempt, cutByDeadline: boolean, timeoutMs: number, debug: boolean): Promise<Response> {
-    const seconds = attemptSeconds(attempt, timeoutMs);
-    call.metrics.answered(response.status, seconds);
-    if (debug) this.#logResponse(call, response.status, seconds);
-    if (!actsOnStatus(response.status)) return response;
-    let failed: Awaited<ReturnType<typeof readFailedResponse>>;
+  async #streamAttempt(call: PreparedCall, timeoutMs: number, cutByDeadline: boolean): Promise<IncomingMessage> {
+    const attempt = new NodeHttpAttempt(performance.now() + timeoutMs);
+    startAttemptTimeout(attempt);
     try {
-      failed = await readFailedResponse(response);
-    } catch (error) {
-      throw this.#failures.transport(call, error, attempt, cutByDeadline, timeoutMs, true);
+      call.attempts += 1;
+      const debug = this.#logger.isLevelEnabled?.('debug') ?? true;
+      if (debug) this.#logRequest(call);
+      let response: IncomingMessage;
+      try {
+        response = await attempt.send({ method: call.method, url: call.url, headers: call.headers, body: call.rawBody as NodeRequestBody | undefined, signal: call.signal });
+      } catch (error) {
+        throw this.#failures.transport(call, error, attempt, cutByDeadline, timeoutMs, false);
+      }
+      const status = response.statusCode!;
+      const seconds = attemptSeconds(attempt, timeoutMs);
+      call.metrics.answered(status, seconds);
+      if (debug) this.#logResponse(call, status, seconds);
+      if (!actsOnStatus(status)) return response;
+      let failed: Awaited<ReturnType<typeof readFailedResponse>>;
+      try {
+        failed = await readFailedResponse(response);
+      } catch (error) {
+        throw this.#failures.transport(call, error, attempt, cutByDeadline, timeoutMs, true);
+      }
+      const head: AnswerHead = { status, ok: false, headers: { get: (name) => headerValue(response, name) } };
+      const contentType = (headerValue(response, 'content-type') ?? '').toLowerCase();
+      const data = failed ? decodeTextBody(failed.body.toString('utf8'), contentType).data : undefined;
+      throw keepFailedResponse(this.#failures.status(call, head, data), failed);
+    } finally {
+      clearAttemptTimeout(attempt);
     }
-    const contentType = (response.headers.get('content-type') ?? '').toLowerCase();
-    const data = failed ? decodeTextBody(new TextDecoder().decode(failed.body), contentType).data : undefined;
-    throw keepFailedResponse(this.#failures.status(call, response, data), failed);
   }
 
   #failIfOkAnswerFailed(call: PreparedCall, response: Response, data: unknown): void {
@@ -314,4 +342,10 @@ export class ResilientHttpClient {
       'provider response',
     );
   }
+}
+
+/** A header of a Node response as `Headers.get` gives it: repeated values joined. */
+function headerValue(response: IncomingMessage, name: string): string | null {
+  const value = response.headers[name.toLowerCase()];
+  return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
 }

@@ -8,7 +8,7 @@
  *   `X-RateLimit-Reset`, which APIs send either as seconds until reset or as an epoch time in
  *   seconds; values past 10^9 can only be the latter.
  */
-export function retryAfterMs(headers: Headers, status: number, now: number = Date.now()): number | undefined {
+export function retryAfterMs(headers: Pick<Headers, 'get'>, status: number, now: number = Date.now()): number | undefined {
   const retryAfter = headers.get('retry-after');
   if (retryAfter !== null) {
     const parsed = parseRetryAfter(retryAfter, now);

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AppError } from '../../src/errors/app-error.js';
 import { startTestApp, type TestApp } from '../http/support/test-app.js';
@@ -157,11 +158,17 @@ describe('passing calls on', () => {
     expect(google.violations).toEqual([]);
   });
 
-  it('answers a body fetch decoded (gzip) without the Content-Encoding that no longer describes it', async () => {
-    const response = await proxied(ids.google, '/drive/v3/about?fields=user');
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-encoding')).toBeNull();
-    expect(await response.json()).toMatchObject({ kind: 'drive#about', user: { emailAddress: 'ada@example.com' } });
+  it('passes a compressed body on as the provider sent it, to a caller that accepts it, and asks for none for one that does not', async () => {
+    const compressed = await rawRequest(proxyUrl(ids.google, '/drive/v3/about?fields=user'), { headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip' } });
+    expect(compressed.status).toBe(200);
+    expect(google.requests.at(-1)?.headers['accept-encoding']).toBe('gzip');
+    expect(compressed.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(gunzipSync(compressed.body).toString('utf8'))).toMatchObject({ kind: 'drive#about', user: { emailAddress: 'ada@example.com' } });
+
+    const plain = await rawRequest(proxyUrl(ids.google, '/drive/v3/about?fields=user'), { headers: { authorization: `Bearer ${token}` } });
+    expect(google.requests.at(-1)?.headers['accept-encoding']).toBeUndefined();
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.json()).toMatchObject({ kind: 'drive#about' });
   });
 
   it('passes the provider’s 4xx back as it is', async () => {
