@@ -126,6 +126,20 @@ function userinfoCalls(since: number): [string | undefined, number | undefined][
   return google.server.requests.slice(since).flatMap((request) => (request.path === '/oauth2/v3/userinfo' ? [[request.headers.authorization, request.status]] : []));
 }
 
+/** Resolves once `app`'s pub/sub has delivered a message about `organizationId` to its watchers. */
+function announcementOf(app: App, organizationId: string): Promise<void> {
+  return new Promise((resolve) => {
+    const watch = app.pubsub.watchOrganizations({
+      changed: (changed) => {
+        if (changed !== organizationId) return;
+        watch.stop();
+        resolve();
+      },
+      gap: () => undefined,
+    });
+  });
+}
+
 async function disconnect(instance: Instance, integrationId: string, bearer: string): Promise<void> {
   const answer = await postGraphQL<{ disconnectIntegration: { status: string } }>(instance.test.url, 'mutation D($id: ID!) { disconnectIntegration(id: $id) { status } }', {
     token: bearer,
@@ -205,11 +219,16 @@ describe('two instances sharing Redis', () => {
   });
 
   it('refuses on one instance (409) an integration disconnected through the other, with no call carrying the old token', async () => {
-    const { integrationId, bearer } = await connectedGoogle(second, 'ya29.disconnected-elsewhere');
+    const { integrationId, organizationId, bearer } = await connectedGoogle(second, 'ya29.disconnected-elsewhere');
     await proxied(second, integrationId, bearer);
     expect((await proxied(second, integrationId, bearer)).statements).toBe(0);
+    // The announcement travels through Redis: until it reaches the other instance, that one may
+    // still use the kept row (as a call under way there would). Watchers are told in the order
+    // they started, so once this one hears of the organization the cache, started with the app, has.
+    const heard = announcementOf(second.test.app, organizationId);
     const since = google.server.requests.length;
     await disconnect(first, integrationId, bearer);
+    await heard;
     const after = await proxied(second, integrationId, bearer);
     expect(after.status).toBe(409);
     expect(after.body).toMatchObject({ code: 'INTEGRATION_NOT_CONNECTED', status: 'DISCONNECTED' });
@@ -292,7 +311,9 @@ describe('a refresh on an instance whose announcement never arrives', () => {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       // The refused token's row is no longer served: this call reads the stored token and needs no refresh.
-      const meanwhile = await Promise.race([proxied(here, integrationId, bearer), new Promise<'blocked'>((resolve) => setTimeout(() => resolve('blocked'), 5_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      const blocked = new Promise<'blocked'>((resolve) => (timer = setTimeout(() => resolve('blocked'), 5_000)));
+      const meanwhile = await Promise.race([proxied(here, integrationId, bearer), blocked]).finally(() => clearTimeout(timer));
       expect(meanwhile).toMatchObject({ status: 200 });
       await holder.query('commit');
       expect(await refused).toMatchObject({ status: 200 });
