@@ -9,6 +9,7 @@ import type { Config, SandboxConfig } from './config.js';
 import { createConnectionServices } from './connections/connection-services.js';
 import { connectionTesters } from './connections/connection-testers.js';
 import type { ConnectionDependencies } from './connections/connection-dependencies.js';
+import { IntegrationRowCache } from './connections/integration-row-cache.js';
 import { TokenManager } from './connections/token-manager.js';
 import { createOAuthCallbackHandler } from './connections/oauth-callback.js';
 import { createKeyRing } from './crypto/key-ring.js';
@@ -173,7 +174,9 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
     if (redisPubSub) readiness.push({ name: 'redis', check: () => redisPubSub.ping() });
 
     const cipher = createTokenCipher(createKeyRing(config.encryptionKeys));
-    const connectionDependencies: ConnectionDependencies = { database, cipher, pubsub, config, logger: logger.child({ component: 'connections' }) };
+    // Watched from here to close(): the proxy reads an integration row per call, kept while pub/sub announces every change.
+    const integrationRows = new IntegrationRowCache(pubsub);
+    const connectionDependencies: ConnectionDependencies = { database, cipher, pubsub, config, logger: logger.child({ component: 'connections' }), integrationRows };
     const tokens = new TokenManager(connectionDependencies);
     const subscriptions = createProviderSubscriptions({
       database,
@@ -302,6 +305,7 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
           // Apollo's stop drains HTTP: the server stops accepting, in-flight requests finish, idle
           // keep-alive connections close, all before anything the requests use goes away.
           await graphqlServer.stop();
+          integrationRows.close();
           await subscriptions.close();
           sandbox?.close();
           await webhooks.close();

@@ -6,6 +6,7 @@ import { createResilientOAuthFetch } from '../providers/oauth/resilient-oauth-fe
 import type { ProvidersConfig } from '../providers/resolve-provider.js';
 import type { PubSub } from '../pubsub/topics.js';
 import type { ConnectionLifecycle } from './connection-lifecycle.js';
+import type { IntegrationRowCache } from './integration-row-cache.js';
 
 /** The slice of the application config the connection services read. */
 export interface ConnectionsConfig extends ProvidersConfig {
@@ -35,6 +36,12 @@ export interface ConnectionDependencies {
   logger?: ConnectionsLogger;
   /** Provider subscriptions made on connect and stopped before revocation on disconnect. @default none */
   lifecycle?: ConnectionLifecycle;
+  /**
+   * The integration rows the token manager reads under an organization (every proxied call),
+   * kept while pub/sub announces every change; the services forget the rows they change.
+   * @default none: every read goes to the database
+   */
+  integrationRows?: IntegrationRowCache;
 }
 
 export const silentConnectionsLogger: ConnectionsLogger = { info: () => undefined, warn: () => undefined };

@@ -54,6 +54,9 @@ export class DisconnectService {
       );
       return em.findOneOrFail(IntegrationEntity, { id: integrationId });
     });
+    // Stopping the tokens is the point of a disconnect: this instance stops at once, not when its
+    // own announcement comes back through Redis; the others stop when it reaches them.
+    this.deps.integrationRows?.forget(principal.organizationId, integrationId);
     await this.deps.pubsub.publish('integrationStatusChanged', toIntegrationSnapshot(updated));
     this.logger.info({ integrationId, provider: updated.providerId, revoked: revocationFailure === undefined }, 'integration disconnected');
     return updated;

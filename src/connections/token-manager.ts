@@ -11,6 +11,7 @@ import { defaultOAuthFetch, silentConnectionsLogger, type ConnectionDependencies
 import { openIntegrationToken, sealIntegrationToken } from './integration-token-columns.js';
 import { OpenedAccessTokens } from './opened-access-tokens.js';
 import { oauthFailureToAppError } from './oauth-failure.js';
+import { TOKEN_COLUMNS, type TokenRow } from './token-row.js';
 
 export interface TokenManagerOptions {
   /**
@@ -51,19 +52,6 @@ export interface IntegrationCallContext {
   connectionParams: ConnectionParams;
 }
 
-interface TokenRow {
-  id: string;
-  organization_id: string;
-  provider_id: string;
-  provider_name: string;
-  status: string;
-  needs_reauthorization: boolean;
-  access_token: string | null;
-  refresh_token: string | null;
-  token_expires_at: Date | string | null;
-  connection_params: Record<string, string>;
-}
-
 const defaultIsUnauthorized = (error: unknown): boolean => {
   if (isProviderAuthError(error)) return true;
   if (!error || typeof error !== 'object') return false;
@@ -72,9 +60,6 @@ const defaultIsUnauthorized = (error: unknown): boolean => {
 };
 
 const SYNC_RECORD_INTERVAL_MS = 5_000;
-
-const TOKEN_COLUMNS =
-  'id, organization_id, provider_id, provider_name, status, needs_reauthorization, access_token, refresh_token, token_expires_at, connection_params';
 
 /** Outcome of a refresh attempt inside its transaction; errors are thrown after commit. */
 type RefreshOutcome =
@@ -131,14 +116,17 @@ export class TokenManager {
       providerId: row.provider_id,
       connectionParams: row.connection_params,
     };
-    let accessToken = this.needsRefresh(row) ? await this.refresh(row.id, undefined) : this.openAccessToken(row);
+    let accessToken = this.needsRefresh(row) ? await this.refresh(row, undefined) : this.openAccessToken(row);
     let result: T;
     try {
       result = await call(accessToken, context);
     } catch (error) {
       if (!this.isUnauthorized(error)) throw error;
       this.logger.info({ integrationId: row.id, provider: row.provider_id }, 'provider refused the access token; refreshing');
-      accessToken = await this.refresh(row.id, accessToken);
+      // The row may be a kept one whose token another instance has replaced since: whatever the
+      // refresh finds, the next call reads the row from the database.
+      this.deps.integrationRows?.forget(row.organization_id, row.id);
+      accessToken = await this.refresh(row, accessToken);
       result = await call(accessToken, context);
     }
     await this.recordSync(row.id, row.organization_id);
@@ -148,15 +136,15 @@ export class TokenManager {
   /** A valid access token (refreshed if needed), for callers that manage the call themselves. */
   async getValidAccessToken(integrationId: string): Promise<string> {
     const row = await this.readRow(integrationId);
-    return this.needsRefresh(row) ? this.refresh(row.id, undefined) : this.openAccessToken(row);
+    return this.needsRefresh(row) ? this.refresh(row, undefined) : this.openAccessToken(row);
   }
 
   private async readRow(integrationId: string, options: AccessTokenOptions = {}): Promise<TokenRow> {
     if (!isUuid(integrationId)) throw notFound('Integration');
     const { organizationId } = options;
-    const [row] =
+    const row =
       organizationId === undefined
-        ? await this.deps.database.asSystem((em) => em.execute<TokenRow[]>(`select ${TOKEN_COLUMNS} from integrations where id = ?`, [integrationId]))
+        ? (await this.deps.database.asSystem((em) => em.execute<TokenRow[]>(`select ${TOKEN_COLUMNS} from integrations where id = ?`, [integrationId])))[0]
         : await this.readInOrganization(organizationId, integrationId);
     if (!row) throw notFound('Integration');
     if (options.requireConnected && row.status !== 'connected') {
@@ -170,12 +158,20 @@ export class TokenManager {
     return row;
   }
 
-  /** One statement under the organization's row-level security, in one round trip: this runs on every proxied request. */
-  private readInOrganization(organizationId: string, integrationId: string): Promise<TokenRow[]> {
-    return this.deps.database.readInOrganization<TokenRow>(organizationId, `select ${TOKEN_COLUMNS} from integrations where id = ? and organization_id = ?`, [
-      integrationId,
-      organizationId,
-    ]);
+  /**
+   * One statement under the organization's row-level security, in one round trip, or the row
+   * kept from a moment ago: this runs on every proxied request. System reads (provider
+   * subscriptions, connection tests) are rare, and read the database every time.
+   */
+  private readInOrganization(organizationId: string, integrationId: string): Promise<TokenRow | undefined> {
+    const load = async (): Promise<TokenRow | undefined> =>
+      (
+        await this.deps.database.readInOrganization<TokenRow>(organizationId, `select ${TOKEN_COLUMNS} from integrations where id = ? and organization_id = ?`, [
+          integrationId,
+          organizationId,
+        ])
+      )[0];
+    return this.deps.integrationRows ? this.deps.integrationRows.read(organizationId, integrationId, load) : load();
   }
 
   /** A row in ERROR still has working tokens unless the provider refused them (needs reauthorization). */
@@ -204,11 +200,16 @@ export class TokenManager {
    * Refreshes unless another caller (here or in another process) already did. `refused` is the
    * access token a provider rejected: if the stored one differs, it was replaced meanwhile.
    */
-  private refresh(integrationId: string, refused: string | undefined): Promise<string> {
-    const key = `${integrationId}:${refused ?? ''}`;
+  private refresh(row: TokenRow, refused: string | undefined): Promise<string> {
+    const key = `${row.id}:${refused ?? ''}`;
     const running = this.inFlight.get(key);
     if (running) return running;
-    const promise = this.refreshUnderLock(integrationId, refused).finally(() => this.inFlight.delete(key));
+    const promise = this.refreshUnderLock(row.id, refused).finally(() => {
+      this.inFlight.delete(key);
+      // Whatever it found (new tokens, tokens another instance stored, a dead refresh token),
+      // the row kept before it is out of date; the announcement only comes back later.
+      this.deps.integrationRows?.forget(row.organization_id, row.id);
+    });
     this.inFlight.set(key, promise);
     return promise;
   }

@@ -25,10 +25,10 @@ export class InMemoryPubSub implements PubSub {
     });
   }
 
-  /** In one process nothing can be missed: always live. */
+  /** In one process nothing can be missed: live until stopped (as on Redis) or closed. */
   watchOrganizations(watcher: OrganizationWatcher): OrganizationWatch {
     this.watchers.add(watcher);
-    return { live: () => !this.lifetime.signal.aborted, stop: () => void this.watchers.delete(watcher) };
+    return { live: () => this.watchers.has(watcher), stop: () => void this.watchers.delete(watcher) };
   }
 
   subscribe<T extends TopicName>(topic: T, organizationId: string, signal?: AbortSignal): AsyncIterableIterator<Topics[T]> {
