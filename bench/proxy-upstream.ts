@@ -2,11 +2,12 @@
  * The provider side of `bench/proxy.ts`, in a process of its own. Mode `api`: a local keep-alive
  * API server answering a small JSON object (Google's userinfo) to the right bearer token, 401
  * otherwise. Mode `bare`: the least a proxy does, one more server and one more client (a
- * node:http server that fetches the same URL from the API with the token and pipes the answer
- * back), nothing else: the reference for the second hop's own cost.
+ * node:http server that requests the same URL from the API with the token on a keep-alive
+ * node:http agent and pipes the answer back), nothing else: the reference for the second hop's
+ * own cost, on the transport the proxy uses.
  * Prints `ready <port>` when listening.
  */
-import { createServer, type RequestListener } from 'node:http';
+import { Agent, createServer, request as httpRequest, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type UpstreamOptions = { mode: 'api'; accessToken: string; body: string } | { mode: 'bare'; accessToken: string; apiUrl: string };
@@ -21,14 +22,14 @@ const api = (accessToken: string, body: string): RequestListener => (request, re
   response.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' }).end(body);
 };
 
-const bare = (accessToken: string, apiUrl: string): RequestListener => (request, response) => {
-  void (async () => {
-    const upstream = await fetch(apiUrl + (request.url ?? '/'), { headers: { authorization: `Bearer ${accessToken}` } });
-    response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream' });
-    const reader = upstream.body!.getReader();
-    for (let read = await reader.read(); !read.done; read = await reader.read()) response.write(read.value);
-    response.end();
-  })();
+const bare = (accessToken: string, apiUrl: string): RequestListener => {
+  const agent = new Agent({ keepAlive: true });
+  return (request, response) => {
+    httpRequest(apiUrl + (request.url ?? '/'), { agent, headers: { authorization: `Bearer ${accessToken}` } }, (upstream) => {
+      response.writeHead(upstream.statusCode!, { 'content-type': upstream.headers['content-type'] ?? 'application/octet-stream' });
+      upstream.pipe(response);
+    }).end();
+  };
 };
 
 const server = createServer(options.mode === 'api' ? api(options.accessToken, options.body) : bare(options.accessToken, options.apiUrl));

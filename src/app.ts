@@ -32,7 +32,7 @@ import { createLimitedHttpServer } from './http/limited-http-server.js';
 import { isLoopbackAddress } from './http/loopback-caller.js';
 import { attachGraphQLWebSocket } from './http/graphql-websocket.js';
 import { oauthCallbackRouter } from './http/oauth-callback-route.js';
-import { createProxyRouter } from './http/proxy-route.js';
+import { createProxyRoute } from './http/proxy-route.js';
 import type { ReadinessCheck } from './http/readiness.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type ServiceMetrics } from './metrics.js';
@@ -254,14 +254,17 @@ export async function createApp(config: Config, overrides: AppOverrides = {}): P
       routes: [
         (express) => express.use(oauthCallbackRouter(oauthCallback)),
         (express) => express.use(createWebhookRouter({ ingest: webhooks.ingest })),
-        (express) => express.use(createProxyRouter({ authenticator, relay: connections.relay })),
         ...(sandbox ? [sandbox.mount] : []),
         ...(overrides.routes ?? []),
       ],
       clientDir: overrides.clientDir ?? path.resolve('client/dist'),
       developmentToken: config.auth.development ? () => mintDevelopmentToken(config.auth) : undefined,
     });
-    httpServer.on('request', app);
+    // The provider proxy runs on node:http ahead of express (proxy-route.ts says why).
+    const proxyRoute = createProxyRoute({ authenticator, relay: connections.relay, logger, metrics });
+    httpServer.on('request', (request, response) => {
+      if (!proxyRoute(request, response)) app(request, response);
+    });
     if (overrides.webhookWorker ?? true) await webhooks.startWorker();
     subscriptions.start();
 

@@ -19,13 +19,9 @@ const MAX_CAUSE_DEPTH = 3;
  * chain, but no stack (the service contract: no stack trace in a log line) and none of an error's
  * other properties, which may hold a provider's response body or a request's headers. Values
  * that are not errors pass through to the logger's redaction as they are.
- *
- * pino-http hands its error serializer what pino's own made of the error (stack included),
- * which keeps the original as its non-enumerable `raw`: that original is what is serialized.
  */
-export function serializeError(value: unknown, depth = 0): unknown {
-  const error = value instanceof Error ? value : (value as { raw?: unknown } | null | undefined)?.raw;
-  if (!(error instanceof Error)) return value;
+export function serializeError(error: unknown, depth = 0): unknown {
+  if (!(error instanceof Error)) return error;
   const serialized: SerializedError = { type: error.name, message: error.message };
   const fields = error as unknown as Record<string, unknown>;
   for (const field of KEPT_FIELDS) {

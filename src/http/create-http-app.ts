@@ -9,7 +9,7 @@ import { rememberAuthenticationFailure } from '../graphql/authentication-plugin.
 import type { ContextInput, GraphQLContext } from '../graphql/context.js';
 import type { ServiceMetrics } from '../metrics.js';
 import { mountClient } from './client-static.js';
-import { createHttpLogger } from './http-logger.js';
+import { createHttpLogger, requestLogger } from './http-logger.js';
 import { httpMetricsMiddleware } from './http-metrics.js';
 import { isLoopbackCaller } from './loopback-caller.js';
 import { readinessHandler, type ReadinessCheck } from './readiness.js';
@@ -51,7 +51,11 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // cost (measurable on the read path's 30 KB answers). Static UI assets get theirs from serve-static.
   app.set('etag', false);
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
-  app.use(createHttpLogger(options.logger));
+  const accessLog = createHttpLogger(options.logger);
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    accessLog(request, response);
+    next();
+  });
   app.use(httpMetricsMiddleware(options.metrics));
 
   app.get('/healthz', (_request, response) => {
@@ -112,7 +116,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   // Express 5 forwards rejected promises here; the body says nothing about the cause.
   app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
     const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500;
-    if (status >= 500) request.log.error({ err: error }, 'unhandled error in HTTP handler');
+    if (status >= 500) requestLogger(options.logger, request).error({ err: error }, 'unhandled error in HTTP handler');
     if (response.headersSent) return;
     response.status(status).json({ error: status >= 500 ? 'internal server error' : 'bad request' });
   });

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { ServiceMetrics } from '../metrics.js';
 
@@ -12,15 +13,20 @@ function routeOf(request: Request, response: Response): string {
   return 'unmatched';
 }
 
-/** Counts and times every HTTP request by method, route and status. */
+/** Counts and times one request by method, route and status once its response is finished; `route` is asked then. */
+export function observeHttpRequest(metrics: ServiceMetrics, request: IncomingMessage, response: ServerResponse, route: () => string): void {
+  const started = process.hrtime.bigint();
+  response.on('finish', () => {
+    const labels = { method: request.method ?? '', route: route(), status: String(response.statusCode) };
+    metrics.httpRequests.inc(labels);
+    metrics.httpRequestDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+  });
+}
+
+/** Counts and times every HTTP request of the express app by method, route and status. */
 export function httpMetricsMiddleware(metrics: ServiceMetrics) {
   return (request: Request, response: Response, next: NextFunction): void => {
-    const started = process.hrtime.bigint();
-    response.on('finish', () => {
-      const labels = { method: request.method, route: routeOf(request, response), status: String(response.statusCode) };
-      metrics.httpRequests.inc(labels);
-      metrics.httpRequestDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
-    });
+    observeHttpRequest(metrics, request, response, () => routeOf(request, response));
     next();
   };
 }

@@ -1,7 +1,8 @@
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders, type RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
 import { TimedAttempt } from './attempt-timeouts.js';
+import { MAX_REDIRECTS, sameOriginRedirect } from './same-origin-redirect.js';
 
 /**
  * One keep-alive pool per scheme for every streamed provider call of the process, as `fetch`
@@ -24,6 +25,23 @@ export interface NodeHttpCall {
   signal: AbortSignal | undefined;
 }
 
+/**
+ * The options `http.request` makes of a URL (node's `urlToHttpOptions`), made here: handed the
+ * URL object itself, node copies it property by property, a twelfth of a keep-alive round
+ * trip's CPU (bench/proxy).
+ */
+function requestTarget(url: URL): RequestOptions {
+  const { hostname, username, password } = url;
+  return {
+    protocol: url.protocol,
+    // An IPv6 literal without its brackets, as node wants it.
+    hostname: hostname.startsWith('[') ? hostname.slice(1, -1) : hostname,
+    port: url.port,
+    path: url.pathname + url.search,
+    ...((username !== '' || password !== '') && { auth: `${decodeURIComponent(username)}:${decodeURIComponent(password)}` }),
+  };
+}
+
 const timedOut = (): DOMException => new DOMException('The attempt timed out', 'TimeoutError');
 
 /**
@@ -31,8 +49,9 @@ const timedOut = (): DOMException => new DOMException('The attempt timed out', '
  * stream the proxy pipes to its caller as it is: no WHATWG stream, `Headers` or `Response` per
  * call, which on a local keep-alive round trip took `fetch` ~2.5 times the CPU (bench/proxy).
  * Like `fetch` it sends `Accept: *\/*` and `User-Agent: node` unless the call says otherwise
- * (GitHub refuses a request without a User-Agent); unlike `fetch` it asks for no compression and
- * decodes none: a body is passed on as the provider sent it.
+ * (GitHub refuses a request without a User-Agent) and follows redirects, but only within the
+ * provider's origin; unlike `fetch` it asks for no compression and decodes none: a body is passed
+ * on as the provider sent it.
  *
  * Its timeout (attempt-timeouts.ts) ends the request at any stage, body included, by destroying
  * it; so does the caller's signal, until the response body has ended.
@@ -46,8 +65,23 @@ export class NodeHttpAttempt extends TimedAttempt {
     this.#request?.destroy(timedOut());
   }
 
-  /** Sends the request; resolves with the response once its headers are in, body unread. */
-  send(call: NodeHttpCall): Promise<IncomingMessage> {
+  /**
+   * Sends the request; resolves with the response once its headers are in, body unread. A
+   * redirect within the provider's origin is followed (same-origin-redirect.ts says which), in
+   * this attempt and its time.
+   */
+  async send(call: NodeHttpCall): Promise<IncomingMessage> {
+    let current = call;
+    for (let redirects = 0; ; redirects += 1) {
+      const response = await this.#sendOnce(current);
+      const next = redirects < MAX_REDIRECTS ? sameOriginRedirect(current, response) : undefined;
+      if (next === undefined) return response;
+      response.resume();
+      current = next;
+    }
+  }
+
+  #sendOnce(call: NodeHttpCall): Promise<IncomingMessage> {
     const { signal } = call;
     signal?.throwIfAborted();
     const url = new URL(call.url);
@@ -57,7 +91,7 @@ export class NodeHttpAttempt extends TimedAttempt {
     const headers: OutgoingHttpHeaders =
       call.headers.accept !== undefined && call.headers['user-agent'] !== undefined ? call.headers : { accept: '*/*', 'user-agent': 'node', ...call.headers };
     return new Promise<IncomingMessage>((resolve, reject) => {
-      const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: call.method, headers, agent });
+      const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)({ ...requestTarget(url), method: call.method, headers, agent });
       this.#request = request;
       if (this.expired) request.destroy(timedOut());
       let onAbort: (() => void) | undefined;

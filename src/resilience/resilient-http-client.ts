@@ -149,10 +149,10 @@ export class ResilientHttpClient {
   }
 
   /**
-   * Sends the request on Node's HTTP client (node-http-attempt.ts) and resolves with the
-   * provider's response as it arrives, body unread and not decoded, whatever its status, except
-   * the statuses this layer acts on: 5xx, 408, 425 and 429 are retried when that is safe and
-   * count on the breaker as `request` does; when the last attempt ends on one, the call rejects
+   * Sends the request on Node's HTTP client (node-http-attempt.ts: redirects followed within
+   * the provider's origin only) and resolves with the provider's response as it arrives, body
+   * unread and not decoded, whatever its status, except the statuses this layer acts on: 5xx,
+   * 408, 425 and 429 are retried when that is safe and count on the breaker as `request` does; when the last attempt ends on one, the call rejects
    * with its `IntegrationError`, and `failedResponseOf(error)` (failed-response.ts) gives that
    * answer, body read. The attempt's timeout ends at the response headers: reading (and
    * bounding) the body is the caller's, and so is destroying it. The body may be a string,

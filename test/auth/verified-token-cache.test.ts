@@ -54,7 +54,7 @@ describe('VerifiedTokenCache', () => {
   });
 
   it('holds at most maxEntries tokens, dropping the oldest first', () => {
-    const cache = new VerifiedTokenCache({ ttlMs: 30_000, maxEntries: 2 });
+    const cache = new VerifiedTokenCache({ ttlMs: 30_000, maxEntries: 2, now: clock().now });
     cache.set('token-a', principal(3_600_000));
     cache.set('token-b', principal(3_600_000));
     cache.set('token-c', principal(3_600_000));
@@ -62,7 +62,7 @@ describe('VerifiedTokenCache', () => {
   });
 
   it('hands out a principal its callers cannot change for the next request', () => {
-    const cache = new VerifiedTokenCache({ ttlMs: 30_000 });
+    const cache = new VerifiedTokenCache({ ttlMs: 30_000, now: clock().now });
     const verified = principal(3_600_000);
     cache.set('token-a', verified);
     (verified.roles as string[]).push('admin');

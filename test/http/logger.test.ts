@@ -1,9 +1,9 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
-import { createHttpLogger } from '../../src/http/http-logger.js';
-import { createLogger } from '../../src/logger.js';
+import { createHttpLogger, requestLogger } from '../../src/http/http-logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -63,19 +63,57 @@ describe('createLogger errors', () => {
   });
 });
 
-describe('createHttpLogger errors', () => {
-  it('logs a failed request’s error without its stack', async () => {
-    const { lines, logger } = capture();
+describe('createHttpLogger', () => {
+  async function serve(handler: (request: IncomingMessage, response: ServerResponse) => void, logger: Logger, paths: string[]): Promise<void> {
     const server = createServer((request, response) => {
       createHttpLogger(logger)(request, response);
-      response.statusCode = 500;
-      response.err = new Error('handler exploded');
-      response.end();
+      handler(request, response);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql?code=secret-code`);
+    for (const path of paths) await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}${path}`).catch(() => undefined);
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    expect(lines.at(-1)).toMatchObject({ err: { type: 'Error', message: 'handler exploded' }, req: { path: '/graphql' } });
+  }
+
+  it('logs each request once, at the level of its status, with its id and path but never its query', async () => {
+    const { lines, logger } = capture();
+    await serve(
+      (request, response) => {
+        response.statusCode = request.url!.startsWith('/fails') ? 500 : request.url!.startsWith('/missing') ? 404 : 200;
+        response.end();
+      },
+      logger,
+      ['/oauth/callback?code=secret-code&state=s', '/missing?token=secret-token', '/fails', '/healthz'],
+    );
+    expect(lines.map(({ level, msg, req, res }) => ({ level, msg, req, res }))).toEqual([
+      { level: 30, msg: 'request completed', req: { id: expect.any(String), method: 'GET', path: '/oauth/callback' }, res: { statusCode: 200 } },
+      { level: 40, msg: 'request completed', req: { id: expect.any(String), method: 'GET', path: '/missing' }, res: { statusCode: 404 } },
+      { level: 50, msg: 'request completed', req: { id: expect.any(String), method: 'GET', path: '/fails' }, res: { statusCode: 500 } },
+    ]);
+    expect(lines.every((line) => typeof line.responseTime === 'number')).toBe(true);
+    expect(JSON.stringify(lines)).not.toMatch(/secret-code|secret-token/);
+  });
+
+  it('gives what a handler logs about a request the request’s id, and logs its error without the stack', async () => {
+    const { lines, logger } = capture();
+    await serve(
+      (request, response) => {
+        requestLogger(logger, request).error({ err: new Error('handler exploded') }, 'unhandled error in HTTP handler');
+        response.statusCode = 500;
+        response.end();
+      },
+      logger,
+      ['/graphql?code=secret-code'],
+    );
+    const [failure, access] = lines;
+    expect(failure).toMatchObject({ msg: 'unhandled error in HTTP handler', err: { type: 'Error', message: 'handler exploded' }, req: { path: '/graphql' } });
+    expect((failure?.req as { id: string }).id).toBe((access?.req as { id: string }).id);
     expect(JSON.stringify(lines)).not.toMatch(/\bat .*\.(ts|js):\d+|secret-code/);
+  });
+
+  it('says so when the caller leaves before the answer is out', async () => {
+    const { lines, logger } = capture();
+    await serve((request) => request.socket.destroy(), logger, ['/slow']);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(lines).toEqual([expect.objectContaining({ level: 40, msg: 'request aborted', req: expect.objectContaining({ path: '/slow' }) })]);
   });
 });

@@ -478,4 +478,16 @@ describe('observability', () => {
     }
     expect(logs).not.toContain('Ada Lovelace');
   });
+
+  it('writes an access log line for each proxied call, with its path but not its query, under the id it answers with', async () => {
+    const answer = await proxied(ids.google, '/calendar/v3/users/me/calendarList?pageToken=secret-page-token');
+    expect(answer.status).toBe(200);
+    const requestId = answer.headers.get('x-request-id');
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const lines = subject.logs.map((line) => JSON.parse(line) as { msg: string; level: number; req?: { id: string; method: string; path: string }; res?: { statusCode: number } });
+    expect(lines.filter((line) => line.req?.id === requestId)).toEqual([
+      expect.objectContaining({ msg: 'request completed', level: 30, req: { id: requestId, method: 'GET', path: `/proxy/${ids.google}/calendar/v3/users/me/calendarList` }, res: { statusCode: 200 } }),
+    ]);
+    expect(JSON.stringify(lines.filter((line) => line.msg === 'request completed'))).not.toContain('secret-page-token');
+  });
 });
