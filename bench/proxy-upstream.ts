@@ -2,13 +2,14 @@
  * The provider side of `bench/proxy.ts`, in a process of its own. Mode `api`: a local keep-alive
  * API server answering a small JSON object (Google's userinfo) to the right bearer token, 401
  * otherwise. Mode `bare`: the least a proxy does, one more server and one more client (a
- * node:http server that requests the same URL from the API with the token on a keep-alive
- * node:http agent and pipes the answer back), nothing else: the reference for the second hop's
- * own cost, on the transport the proxy uses.
+ * node:http server that requests the same URL from the API with the token on undici's
+ * keep-alive agent and pipes the answer back), nothing else: the reference for the second hop's
+ * own cost, on the server and transport the proxy uses.
  * Prints `ready <port>` when listening.
  */
-import { Agent, createServer, request as httpRequest, type RequestListener } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
 
 export type UpstreamOptions = { mode: 'api'; accessToken: string; body: string } | { mode: 'bare'; accessToken: string; apiUrl: string };
 
@@ -23,12 +24,13 @@ const api = (accessToken: string, body: string): RequestListener => (request, re
 };
 
 const bare = (accessToken: string, apiUrl: string): RequestListener => {
-  const agent = new Agent({ keepAlive: true });
+  const agent = new Agent();
+  const origin = new URL(apiUrl).origin;
   return (request, response) => {
-    httpRequest(apiUrl + (request.url ?? '/'), { agent, headers: { authorization: `Bearer ${accessToken}` } }, (upstream) => {
-      response.writeHead(upstream.statusCode!, { 'content-type': upstream.headers['content-type'] ?? 'application/octet-stream' });
-      upstream.pipe(response);
-    }).end();
+    void agent.request({ origin, path: request.url ?? '/', method: 'GET', headers: { authorization: `Bearer ${accessToken}` } }).then((upstream) => {
+      response.writeHead(upstream.statusCode, { 'content-type': String(upstream.headers['content-type'] ?? 'application/octet-stream') });
+      upstream.body.pipe(response);
+    });
   };
 };
 

@@ -10,7 +10,7 @@
  *    caller's organization, the token opened, the resilient client's stream(), headers filtered,
  *    the body streamed back.
  * And, for reference, through a bare pass-through: a node:http server that requests the same URL
- * with the token on node:http's keep-alive agent (the proxy's transport) and pipes the answer
+ * with the token on undici's keep-alive agent (the proxy's transport) and pipes the answer
  * back, nothing else (the second hop's own cost).
  *
  * Each side runs in a process of its own (bench/proxy-upstream.ts for the API and the bare
@@ -22,8 +22,8 @@
  * Reading them: the direct side is bound by the load generator (one fetch client), the proxied
  * side by the service process, which runs at its CPU limit; so the ratio is about the load
  * generator's CPU per direct request over the service's per proxied request. The bare
- * pass-through (a node:http server and client, nothing else) is the floor of any proxy on Node's
- * HTTP stack: proxy/bare says what the service's own work (JWT, row, token, breaker, headers,
+ * pass-through (a node:http server and an undici client, nothing else) is the floor of any proxy
+ * on that stack: proxy/bare says what the service's own work (JWT, row, token, breaker, headers,
  * log line, metrics) costs on top of it.
  * Printed: each side's rate (requests over the time its blocks took), p50/p99 latency and CPU
  * per request (load generator, API server, proxy or pass-through process); the ratio of the

@@ -76,6 +76,12 @@ function sendError(response: ServerResponse, error: AppError): void {
   response.writeHead(status, headers).end(body);
 }
 
+/** A header of an answer's pairs (lower-case names). */
+function answerHeader(headers: readonly string[], name: string): string | undefined {
+  for (let index = 0; index < headers.length; index += 2) if (headers[index] === name) return headers[index + 1];
+  return undefined;
+}
+
 /**
  * Writes the provider's answer, its body at the pace the caller takes it. An answer that arrives
  * in one read leaves in one write, status line and headers included (written apart, and the end
@@ -93,7 +99,7 @@ function sendAnswer(answer: ProxiedAnswer, response: ServerResponse): void {
     response.end(body ?? undefined);
     return;
   }
-  const declared = Number(body.headers['content-length'] ?? Number.NaN);
+  const declared = Number(answerHeader(answer.headers, 'content-length') ?? Number.NaN);
   let remaining = Number.isSafeInteger(declared) ? declared : Number.POSITIVE_INFINITY;
   const resume = (): void => void body.resume();
   let corked = false;

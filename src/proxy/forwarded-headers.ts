@@ -156,18 +156,21 @@ function privateCacheControl(value: string | null): string {
 
 /**
  * The provider's response headers as they go back to the caller (see the top of this file), from
- * Node's raw pairs (name, value, name, value…) to the same: repeated headers (`Link`) stay apart.
+ * the transport's record (lower-case names, a repeated header's values in an array) to pairs
+ * (name, value, name, value…): repeated headers (`Link`) stay apart.
  */
-export function returnedResponseHeaders(raw: readonly string[]): string[] {
+export function returnedResponseHeaders(received: Readonly<Record<string, string | readonly string[] | undefined>>): string[] {
   const returned: string[] = [];
   let cacheControl: string | null = null;
   let named: string[] | undefined;
-  for (let index = 0; index < raw.length; index += 2) {
-    const name = raw[index]!.toLowerCase();
-    const value = raw[index + 1]!;
-    if (name === 'cache-control') cacheControl = cacheControl === null ? value : `${cacheControl}, ${value}`;
-    else if (name === 'connection') named = [...(named ?? []), ...value.toLowerCase().split(',').map((token) => token.trim())];
-    else if (!NOT_RETURNED.has(name) && !name.startsWith('access-control-')) returned.push(name, value);
+  for (const name of Object.keys(received)) {
+    const value = received[name];
+    if (value === undefined) continue;
+    if (name === 'cache-control') cacheControl = typeof value === 'string' ? value : value.join(', ');
+    else if (name === 'connection') named = (typeof value === 'string' ? value : value.join(',')).toLowerCase().split(',').map((token) => token.trim());
+    else if (NOT_RETURNED.has(name) || name.startsWith('access-control-')) continue;
+    else if (typeof value === 'string') returned.push(name, value);
+    else for (const each of value) returned.push(name, each);
   }
   if (named !== undefined) {
     for (let index = returned.length - 2; index >= 0; index -= 2) if (named.includes(returned[index]!)) returned.splice(index, 2);

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { ProxyConfig } from '../config.js';
@@ -10,12 +9,12 @@ import type { ProviderBreakerRegistry } from '../resilience/provider-breakers.js
 import type { ResilienceLogger } from '../resilience/resilience-logger.js';
 import type { HttpMethod } from '../resilience/http-request.js';
 import { ResilientHttpClient } from '../resilience/resilient-http-client.js';
+import type { StreamedResponse } from '../resilience/stream-attempt.js';
 import { declaredContentLength, forwardedRequestHeaders, NULL_BODY_STATUSES, returnedResponseHeaders, type ProxyHeadersInit } from './forwarded-headers.js';
 import { providerApiFor, type ProviderApiTarget } from './provider-api-target.js';
 import { proxyFailure } from './proxy-failure.js';
 import { checkProxyPath, proxiedUrl } from './proxy-path.js';
 import { limitRequestBody } from './request-body-limit.js';
-import { failWhenStalled } from './response-body-idle-timeout.js';
 
 /** A request to send to an integration's provider API, as `connections.proxy` takes it. */
 export interface ProxyRequest {
@@ -47,7 +46,7 @@ export interface ProxiedAnswer {
   /** The headers returned (forwarded-headers.ts): name, value, name, value… */
   headers: string[];
   /** Streamed as the provider sends it, failing if the provider stalls; null when the answer has no body. */
-  body: IncomingMessage | Buffer | null;
+  body: Readable | Buffer | null;
 }
 
 export interface ProxyCallOptions {
@@ -188,8 +187,8 @@ export class ProviderProxy {
     const streamed = body instanceof Readable;
     let invocations = 0;
     /** A 401 to a streamed body: it cannot be sent again, so after the refresh this answer is the caller's. */
-    let refused: IncomingMessage | undefined;
-    const call = async (accessToken: string, context: IntegrationCallContext): Promise<IncomingMessage> => {
+    let refused: StreamedResponse | undefined;
+    const call = async (accessToken: string, context: IntegrationCallContext): Promise<StreamedResponse> => {
       invocations += 1;
       if (refused) return refused;
       const api = this.#apiFor(context);
@@ -204,38 +203,33 @@ export class ProviderProxy {
       answered();
       if (response.statusCode !== 401 || invocations > 1) return response;
       if (streamed) refused = response;
-      else response.resume();
+      else response.body.resume();
       throw new AccessTokenRefused('the provider refused the access token');
     };
 
-    let upstream: IncomingMessage;
+    let upstream: StreamedResponse;
     try {
       upstream = await this.#deps.tokens.withAccessToken(integrationId, call, { organizationId: options.organizationId, requireConnected: true });
     } catch (error) {
-      refused?.destroy();
+      refused?.body.destroy();
       // The caller went away, or our own limit or timer ended the call: its reason says which.
       if (request.signal?.aborted) throw proxyFailure(request.signal.reason);
       const failed = failedResponseOf(error);
       if (failed && failed.status !== 429) {
         const bodiless = method === 'HEAD' || NULL_BODY_STATUSES.has(failed.status);
-        return { status: failed.status, statusText: failed.statusText, headers: returnedResponseHeaders(failed.rawHeaders), body: bodiless ? null : failed.body };
+        return { status: failed.status, statusText: failed.statusText, headers: returnedResponseHeaders(failed.headers), body: bodiless ? null : failed.body };
       }
       throw proxyFailure(error);
     }
     return this.#answer(upstream, method);
   }
 
-  /** The provider's answer as the caller gets it: filtered headers, the body streamed with an idle timeout. */
-  #answer(upstream: IncomingMessage, method: string): ProxiedAnswer {
-    const status = upstream.statusCode!;
-    const answer = { status, statusText: upstream.statusMessage ?? '', headers: returnedResponseHeaders(upstream.rawHeaders) };
-    if (method === 'HEAD' || NULL_BODY_STATUSES.has(status)) {
-      upstream.resume();
-      return { ...answer, body: null };
-    }
-    const { timeoutMs } = this.#config;
-    const stalled = () => new AppError(ErrorCode.PROVIDER_UNAVAILABLE, `the provider stopped sending its answer for ${timeoutMs} ms`);
-    return { ...answer, body: failWhenStalled(upstream, timeoutMs, stalled) };
+  /** The provider's answer as the caller gets it: filtered headers, the body streamed (its idle timeout is the client's). */
+  #answer(upstream: StreamedResponse, method: string): ProxiedAnswer {
+    const status = upstream.statusCode;
+    const bodiless = method === 'HEAD' || NULL_BODY_STATUSES.has(status);
+    if (bodiless) upstream.body.resume();
+    return { status, statusText: upstream.statusText, headers: returnedResponseHeaders(upstream.headers), body: bodiless ? null : upstream.body };
   }
 
   #apiFor(context: IntegrationCallContext): ProviderApiTarget {
@@ -258,6 +252,8 @@ export class ProviderProxy {
         // (one cut by the deadline would not count on the breaker).
         deadline: 2 * timeoutMs,
         maxRetryAfterMs: MAX_RETRY_AFTER_WAIT_MS,
+        // An answer whose provider stops sending is cut: the caller's connection with it.
+        streamIdleTimeout: timeoutMs,
         ...(this.#deps.logger && { logger: this.#deps.logger }),
         ...(this.#deps.breakers && { breakers: this.#deps.breakers }),
       });

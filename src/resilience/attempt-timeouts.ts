@@ -30,7 +30,7 @@ export abstract class TimedAttempt {
   abstract expire(): void;
 }
 
-/** An attempt of a call (fetch-attempt.ts, node-http-attempt.ts), whose failure may be its timeout. */
+/** An attempt of a call (fetch-attempt.ts, stream-attempt.ts), whose failure may be its timeout. */
 export interface ExpiringAttempt extends TimedAttempt {
   /** The timeout has fired: a failure of this attempt is a timeout. */
   readonly expired: boolean;

@@ -1,12 +1,13 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { IntegrationError } from './integration-error.js';
+import type { StreamedResponse } from './stream-attempt.js';
 
 /** A provider's answer that ended a streamed call in failure (`ResilientHttpClient.stream`), body read. */
 export interface FailedResponse {
   status: number;
   statusText: string;
-  /** As Node received them: name, value, name, value… */
-  rawHeaders: readonly string[];
+  /** Lower-case names; a repeated header's values in an array. */
+  headers: IncomingHttpHeaders;
   body: Buffer;
 }
 
@@ -23,18 +24,18 @@ const kept = new WeakMap<IntegrationError, FailedResponse>();
  * the breaker), so the connection is free whether another attempt follows or not. Undefined
  * when the body is longer than {@link MAX_FAILED_BODY_BYTES} (then the response is destroyed).
  */
-export async function readFailedResponse(response: IncomingMessage): Promise<FailedResponse | undefined> {
+export async function readFailedResponse(response: StreamedResponse): Promise<FailedResponse | undefined> {
   const chunks: Buffer[] = [];
   let length = 0;
-  for await (const chunk of response as AsyncIterable<Buffer>) {
+  for await (const chunk of response.body as AsyncIterable<Buffer>) {
     if (length + chunk.byteLength > MAX_FAILED_BODY_BYTES) {
-      response.destroy();
+      response.body.destroy();
       return undefined;
     }
     chunks.push(chunk);
     length += chunk.byteLength;
   }
-  return { status: response.statusCode!, statusText: response.statusMessage ?? '', rawHeaders: response.rawHeaders, body: Buffer.concat(chunks, length) };
+  return { status: response.statusCode, statusText: response.statusText, headers: response.headers, body: Buffer.concat(chunks, length) };
 }
 
 /** Attaches the answer, when there is one, to the failure it caused; returns the failure. */

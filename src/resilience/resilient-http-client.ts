@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { RetryPolicy } from 'cockatiel';
 import { raceAbort } from './abort.js';
@@ -10,7 +9,6 @@ import { keepFailedResponse, readFailedResponse } from './failed-response.js';
 import type { HttpRequestConfig, HttpResponse, HttpRetryConfig } from './http-request.js';
 import { IntegrationError } from './integration-error.js';
 import { providerRetries } from './metrics.js';
-import { NodeHttpAttempt, type NodeRequestBody } from './node-http-attempt.js';
 import { CallSettings, fetchInit, loggedUrl, type PreparedCall } from './prepared-call.js';
 import { providerBreakers, type ProviderBreakerRegistry } from './provider-breakers.js';
 import { readCommonErrorShapes, type ProviderErrorReader } from './provider-error.js';
@@ -19,6 +17,7 @@ import { silentLogger, type ResilienceLogger } from './resilience-logger.js';
 import { bodyReading, decodeTextBody, readOtherBody, type DecodedBody } from './response-body.js';
 import { createRetryPolicy, resolveRetryConfig, RetryPresets } from './retry.js';
 import { startFetchAttempt } from './start-fetch-attempt.js';
+import { StreamAttempt, type NodeRequestBody, type StreamedResponse } from './stream-attempt.js';
 
 export interface ResilientHttpClientOptions {
   /** The provider or service: names its circuit breaker, metrics and errors. */
@@ -55,6 +54,13 @@ export interface ResilientHttpClientOptions {
    * @default false
    */
   failsWith2xx?: boolean;
+  /**
+   * `stream()`: an answer body whose provider sends nothing for this long while it is read
+   * fails, and its connection is closed. Time the reader holds the body paused (its own
+   * consumer is slow) does not count, so a large download to a slow reader is not cut.
+   * @default no limit
+   */
+  streamIdleTimeout?: number;
   /** @default a silent logger */
   logger?: ResilienceLogger;
   /** @default the process registry ({@link providerBreakers}) */
@@ -83,6 +89,7 @@ export class ResilientHttpClient {
   readonly #breakers: ProviderBreakerRegistry;
   readonly #logger: ResilienceLogger;
   readonly #retry: RetryPolicy;
+  readonly #streamIdleTimeoutMs: number | undefined;
 
   constructor(options: ResilientHttpClientOptions) {
     this.name = options.name;
@@ -105,6 +112,7 @@ export class ResilientHttpClient {
     this.#breakerConfig = options.circuitBreaker ?? CircuitBreakerPresets.standard;
     this.#breakers = options.breakers ?? providerBreakers;
     this.#logger = options.logger ?? silentLogger;
+    this.#streamIdleTimeoutMs = options.streamIdleTimeout;
     this.#retry = createRetryPolicy(
       retry,
       isRetryableAttemptError,
@@ -149,21 +157,22 @@ export class ResilientHttpClient {
   }
 
   /**
-   * Sends the request on Node's HTTP client (node-http-attempt.ts: redirects followed within
+   * Sends the request on undici's dispatcher (stream-attempt.ts: redirects followed within
    * the provider's origin only) and resolves with the provider's response as it arrives, body
    * unread and not decoded, whatever its status, except the statuses this layer acts on: 5xx,
    * 408, 425 and 429 are retried when that is safe and count on the breaker as `request` does; when the last attempt ends on one, the call rejects
    * with its `IntegrationError`, and `failedResponseOf(error)` (failed-response.ts) gives that
-   * answer, body read. The attempt's timeout ends at the response headers: reading (and
-   * bounding) the body is the caller's, and so is destroying it. The body may be a string,
+   * answer, body read. The attempt's timeout ends at the response headers: reading the body is
+   * the caller's (a provider that stops sending it fails it after `streamIdleTimeout`), and so is
+   * destroying it. The body may be a string,
    * bytes, or a Node or web stream (sent once).
    */
-  stream(config: HttpRequestConfig & { body?: NodeRequestBody | undefined }): Promise<IncomingMessage> {
+  stream(config: HttpRequestConfig & { body?: NodeRequestBody | undefined }): Promise<StreamedResponse> {
     const { body } = config;
     if (!(body === undefined || typeof body === 'string' || body instanceof Uint8Array || body instanceof Readable || body instanceof ReadableStream)) {
       return Promise.reject(new TypeError(`${this.name}: stream() sends a string, bytes or a stream`));
     }
-    return this.#call(config, false, true) as Promise<IncomingMessage>;
+    return this.#call(config, false, true) as Promise<StreamedResponse>;
   }
 
   /**
@@ -291,20 +300,27 @@ export class ResilientHttpClient {
    * on; that body is read (an error page) and kept with the failure, so the connection is free
    * whether another attempt follows or not.
    */
-  async #streamAttempt(call: PreparedCall, timeoutMs: number, cutByDeadline: boolean): Promise<IncomingMessage> {
-    const attempt = new NodeHttpAttempt(performance.now() + timeoutMs);
+  async #streamAttempt(call: PreparedCall, timeoutMs: number, cutByDeadline: boolean): Promise<StreamedResponse> {
+    const attempt = new StreamAttempt(performance.now() + timeoutMs);
     startAttemptTimeout(attempt);
     try {
       call.attempts += 1;
       const debug = this.#logger.isLevelEnabled?.('debug') ?? true;
       if (debug) this.#logRequest(call);
-      let response: IncomingMessage;
+      let response: StreamedResponse;
       try {
-        response = await attempt.send({ method: call.method, url: call.url, headers: call.headers, body: call.rawBody as NodeRequestBody | undefined, signal: call.signal });
+        response = await attempt.send({
+          method: call.method,
+          url: call.url,
+          headers: call.headers,
+          body: call.rawBody as NodeRequestBody | undefined,
+          signal: call.signal,
+          bodyIdleTimeoutMs: this.#streamIdleTimeoutMs,
+        });
       } catch (error) {
         throw this.#failures.transport(call, error, attempt, cutByDeadline, timeoutMs, false);
       }
-      const status = response.statusCode!;
+      const status = response.statusCode;
       const seconds = attemptSeconds(attempt, timeoutMs);
       call.metrics.answered(status, seconds);
       if (debug) this.#logResponse(call, status, seconds);
@@ -345,7 +361,7 @@ export class ResilientHttpClient {
 }
 
 /** A header of a Node response as `Headers.get` gives it: repeated values joined. */
-function headerValue(response: IncomingMessage, name: string): string | null {
+function headerValue(response: StreamedResponse, name: string): string | null {
   const value = response.headers[name.toLowerCase()];
   return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
 }

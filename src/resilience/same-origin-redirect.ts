@@ -1,5 +1,4 @@
-import type { IncomingMessage } from 'node:http';
-import type { NodeHttpCall } from './node-http-attempt.js';
+import type { StreamCall, StreamedResponse } from './stream-attempt.js';
 
 /** As many as `fetch` follows. */
 export const MAX_REDIRECTS = 20;
@@ -18,9 +17,9 @@ const BODY_HEADERS = new Set(['content-encoding', 'content-language', 'content-l
  *  - one that would send a streamed body again: it has been read.
  * A 303 (and a 301 or 302 to a POST) becomes a GET without the body, as in `fetch`.
  */
-export function sameOriginRedirect(call: NodeHttpCall, response: IncomingMessage): NodeHttpCall | undefined {
+export function sameOriginRedirect(call: StreamCall, response: StreamedResponse): StreamCall | undefined {
   const { location } = response.headers;
-  if (!REDIRECT_STATUSES.has(response.statusCode ?? 0) || location === undefined) return undefined;
+  if (!REDIRECT_STATUSES.has(response.statusCode) || location === undefined) return undefined;
   const from = new URL(call.url);
   const target = URL.parse(location, from);
   if (target === null || target.origin !== from.origin) return undefined;

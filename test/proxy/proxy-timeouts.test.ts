@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getProviderHealth } from '../../src/resilience/provider-breakers.js';
@@ -10,13 +10,16 @@ import { seedConnectedIntegration } from './support/seed-connected-integration.j
 /**
  * Google's Drive endpoints as a provider that stalls: a download that stops sending half-way,
  * an update (`PATCH /upload/drive/v3/files/:id`) that reads the whole body and never answers, an
- * `about` that never answers at all, and a media upload that answers once it has the body.
+ * `about` that never answers at all, and a media upload that answers once it has the body; and a
+ * large download sent as fast as its reader takes it.
  */
 class StallingDrive {
   readonly server: Server;
   /** Responses left hanging, and whether the proxy closed their connection. */
   readonly stalled: { response: ServerResponse; closed: boolean }[] = [];
   uploadedBytes = 0;
+  /** Whether the large download was written to its end. */
+  largeSent = false;
 
   constructor() {
     this.server = createServer((request, response) => this.#handle(request, response));
@@ -39,6 +42,26 @@ class StallingDrive {
       stall();
       return;
     }
+    if (request.method === 'GET' && url.pathname === '/drive/v3/files/large' && url.searchParams.get('alt') === 'media') {
+      this.largeSent = false;
+      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': LARGE_CHUNKS * LARGE_CHUNK.length });
+      let sent = 0;
+      const send = (): void => {
+        while (sent < LARGE_CHUNKS) {
+          sent += 1;
+          if (sent === LARGE_CHUNKS) {
+            response.end(LARGE_CHUNK, () => (this.largeSent = true));
+            return;
+          }
+          if (!response.write(LARGE_CHUNK)) {
+            response.once('drain', send);
+            return;
+          }
+        }
+      };
+      send();
+      return;
+    }
     if (request.method === 'GET' && url.pathname === '/drive/v3/about') return stall();
     let received = 0;
     request.on('data', (chunk: Buffer) => (received += chunk.length));
@@ -59,6 +82,10 @@ class StallingDrive {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
+
+/** 64 MB: more than the socket buffers of both hops hold, so a reader that stops holds the provider up. */
+const LARGE_CHUNK = randomBytes(1024 * 1024);
+const LARGE_CHUNKS = 64;
 
 const drive = new StallingDrive();
 let subject: TestApp;
@@ -87,6 +114,32 @@ describe('PROXY_TIMEOUT_SECONDS', () => {
     expect(response.status).toBe(200);
     await expect(response.arrayBuffer()).rejects.toThrow();
     expect(drive.stalled.at(-1)?.closed).toBe(true);
+  });
+
+  it('does not cut a large download while its caller holds it, for longer than the timeout, and passes it on whole', async () => {
+    const before = getProviderHealth('google').consecutiveFailures;
+    const received = await new Promise<number>((resolve, reject) => {
+      const target = new URL(`${subject.url}/proxy/${integrationId}/drive/v3/files/large?alt=media`);
+      const request = httpRequest({ host: target.hostname, port: target.port, path: target.pathname + target.search, headers: { authorization: `Bearer ${token}` }, agent: false }, (response) => {
+        let bytes = 0;
+        response.once('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          // Twice the provider's time, and more: held by the caller, not stalled by the provider.
+          response.pause();
+          setTimeout(() => {
+            response.on('data', (more: Buffer) => (bytes += more.length));
+            response.resume();
+          }, 2_500);
+        });
+        response.once('end', () => resolve(bytes));
+        response.once('error', reject);
+      });
+      request.once('error', reject);
+      request.end();
+    });
+    expect(received).toBe(LARGE_CHUNKS * LARGE_CHUNK.length);
+    expect(drive.largeSent).toBe(true);
+    expect(getProviderHealth('google').consecutiveFailures).toBe(before);
   });
 
   it('lets an upload run at the caller’s pace past the timeout, without counting it against the provider', async () => {

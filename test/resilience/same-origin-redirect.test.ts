@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { ProviderBreakerRegistry, ResilientHttpClient } from '../../src/resilience/index.js';
+import type { StreamedResponse } from '../../src/resilience/stream-attempt.js';
 
 interface Seen {
   method: string;
@@ -57,9 +58,9 @@ beforeEach(() => {
 
 const client = (): ResilientHttpClient => new ResilientHttpClient({ name: 'redirects', timeout: 2_000, breakers: new ProviderBreakerRegistry() });
 
-async function text(response: IncomingMessage): Promise<string> {
+async function text(response: StreamedResponse): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of response) chunks.push(chunk as Buffer);
+  for await (const chunk of response.body) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString();
 }
 
@@ -106,7 +107,7 @@ describe('ResilientHttpClient.stream and redirects', () => {
   it('stops after 20 redirects, as fetch does, with the last one as the answer', async () => {
     const response = await client().stream({ url: `${provider.url}/loop`, headers: TOKEN });
     expect(response.statusCode).toBe(302);
-    response.resume();
+    response.body.resume();
     expect(provider.seen).toHaveLength(21);
   });
 });
