@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getProviderHealth } from '../../src/resilience/provider-breakers.js';
 import { startTestApp, type TestApp } from '../http/support/test-app.js';
 import { GOOGLE_ACCESS_TOKEN } from '../support/fake-google.js';
+import { eventually } from '../webhooks/support/recorder.js';
 import { seedConnectedIntegration } from './support/seed-connected-integration.js';
 
 /**
@@ -91,9 +92,11 @@ const drive = new StallingDrive();
 let subject: TestApp;
 let integrationId: string;
 let token: string;
+let driveUrl: string;
 
 beforeAll(async () => {
   const url = await drive.start();
+  driveUrl = url;
   subject = await startTestApp({ GOOGLE_API_BASE_URL: url, PROXY_TIMEOUT_SECONDS: '1' });
   const organizationId = randomUUID();
   integrationId = await seedConnectedIntegration(subject.app, { organizationId, providerId: 'google', accessToken: GOOGLE_ACCESS_TOKEN });
@@ -187,5 +190,53 @@ describe('PROXY_TIMEOUT_SECONDS', () => {
     expect(response.status).toBe(502);
     expect(await response.json()).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', message: 'google did not answer in time; try again later' });
     expect(getProviderHealth('google').consecutiveFailures).toBeGreaterThan(before);
+  });
+});
+
+describe('a caller that goes away', () => {
+  // The provider is given a minute here: whatever ends its connection within the wait below is the caller.
+  let patient: TestApp;
+  let patientIntegration: string;
+  let patientOrganization: string;
+  let patientToken: string;
+
+  beforeAll(async () => {
+    patient = await startTestApp({ GOOGLE_API_BASE_URL: driveUrl, PROXY_TIMEOUT_SECONDS: '60' });
+    patientOrganization = randomUUID();
+    patientIntegration = await seedConnectedIntegration(patient.app, { organizationId: patientOrganization, providerId: 'google', accessToken: GOOGLE_ACCESS_TOKEN });
+    patientToken = await patient.token({ organizationId: patientOrganization });
+  });
+
+  afterAll(async () => {
+    await patient?.close();
+  });
+
+  const lastStalledClosed = async (): Promise<boolean> => drive.stalled.at(-1)?.closed === true;
+
+  it('ends the provider’s answer when the caller hangs up half-way through it', async () => {
+    const before = drive.stalled.length;
+    await new Promise<void>((resolve, reject) => {
+      const target = new URL(`${patient.url}/proxy/${patientIntegration}/drive/v3/files/stalled?alt=media`);
+      const request = httpRequest({ host: target.hostname, port: target.port, path: target.pathname + target.search, headers: { authorization: `Bearer ${patientToken}` }, agent: false }, (response) => {
+        response.once('data', () => {
+          request.destroy();
+          resolve();
+        });
+      });
+      request.once('error', (error) => (request.destroyed ? undefined : reject(error)));
+      request.end();
+    });
+    expect(drive.stalled.length).toBe(before + 1);
+    await eventually(lastStalledClosed, 30_000, 'the provider’s connection closed');
+  });
+
+  it('ends the provider’s request when the library caller’s signal aborts before the answer', async () => {
+    const before = drive.stalled.length;
+    const controller = new AbortController();
+    const answer = patient.app.services.connections!.proxy(patientIntegration, { path: '/drive/v3/about?fields=user', signal: controller.signal }, { organizationId: patientOrganization });
+    await eventually(async () => drive.stalled.length > before, 30_000, 'the request reaching the provider');
+    controller.abort();
+    await expect(answer).rejects.toThrow();
+    await eventually(lastStalledClosed, 30_000, 'the provider’s connection closed');
   });
 });
