@@ -157,15 +157,15 @@ export class ResilientHttpClient {
   }
 
   /**
-   * Sends the request on undici's dispatcher (stream-attempt.ts: redirects followed within
-   * the provider's origin only) and resolves with the provider's response as it arrives, body
-   * unread and not decoded, whatever its status, except the statuses this layer acts on: 5xx,
-   * 408, 425 and 429 are retried when that is safe and count on the breaker as `request` does; when the last attempt ends on one, the call rejects
-   * with its `IntegrationError`, and `failedResponseOf(error)` (failed-response.ts) gives that
-   * answer, body read. The attempt's timeout ends at the response headers: reading the body is
-   * the caller's (a provider that stops sending it fails it after `streamIdleTimeout`), and so is
-   * destroying it. The body may be a string,
-   * bytes, or a Node or web stream (sent once).
+   * Sends the request on undici's dispatcher (stream-attempt.ts: redirects followed within the
+   * provider's origin only) and resolves with the provider's response as it arrives, body unread
+   * and not decoded, whatever its status, except the statuses this layer acts on: 5xx, 408, 425
+   * and 429 are retried when that is safe and count on the breaker as `request` does; when the
+   * last attempt ends on one, the call rejects with its `IntegrationError`, and
+   * `failedResponseOf(error)` (failed-response.ts) gives that answer, body read. The attempt's
+   * timeout ends at the response headers: reading the body is the caller's (a provider that stops
+   * sending it fails it after `streamIdleTimeout`), and so is destroying it. The body may be a
+   * string, bytes, or a Node or web stream (sent once).
    */
   stream(config: HttpRequestConfig & { body?: NodeRequestBody | undefined }): Promise<StreamedResponse> {
     const { body } = config;
@@ -360,7 +360,7 @@ export class ResilientHttpClient {
   }
 }
 
-/** A header of a Node response as `Headers.get` gives it: repeated values joined. */
+/** A header of a streamed response as `Headers.get` gives it: repeated values joined. */
 function headerValue(response: StreamedResponse, name: string): string | null {
   const value = response.headers[name.toLowerCase()];
   return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;

@@ -74,7 +74,7 @@ class ResponseBody extends Readable {
  * 15–20 ms in the service, where this handler leaves a few bytes (bench/proxy, --trace-gc).
  */
 class StreamHandler implements Dispatcher.DispatchHandler {
-  controller: Dispatcher.DispatchController | undefined;
+  #controller: Dispatcher.DispatchController | undefined;
   #body: ResponseBody | undefined;
   /** An abort asked for before undici started the request. */
   #abortReason: Error | undefined;
@@ -86,15 +86,15 @@ class StreamHandler implements Dispatcher.DispatchHandler {
 
   /** Ends the request at any stage, its body included; nothing once the body has ended. */
   abort(reason: Error): void {
-    if (this.controller) {
-      if (!this.controller.aborted) this.controller.abort(reason);
+    if (this.#controller) {
+      if (!this.#controller.aborted) this.#controller.abort(reason);
     } else {
       this.#abortReason = reason;
     }
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
+    this.#controller = controller;
     if (this.#abortReason) controller.abort(this.#abortReason);
   }
 

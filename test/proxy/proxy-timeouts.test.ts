@@ -95,9 +95,8 @@ let token: string;
 let driveUrl: string;
 
 beforeAll(async () => {
-  const url = await drive.start();
-  driveUrl = url;
-  subject = await startTestApp({ GOOGLE_API_BASE_URL: url, PROXY_TIMEOUT_SECONDS: '1' });
+  driveUrl = await drive.start();
+  subject = await startTestApp({ GOOGLE_API_BASE_URL: driveUrl, PROXY_TIMEOUT_SECONDS: '1' });
   const organizationId = randomUUID();
   integrationId = await seedConnectedIntegration(subject.app, { organizationId, providerId: 'google', accessToken: GOOGLE_ACCESS_TOKEN });
   token = await subject.token({ organizationId });
