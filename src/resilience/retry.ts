@@ -12,7 +12,7 @@ import {
   type RetryPolicy,
 } from 'cockatiel';
 import { IntegrationError } from './integration-error.js';
-import { isAbortError } from './abort.js';
+import { isAbortError, neverAbortedSignal } from './abort.js';
 import { CircuitOpenError } from './circuit-open-error.js';
 import { DeadlineExceededError } from './deadline-exceeded-error.js';
 import { runWithinDeadline } from './deadline.js';
@@ -87,19 +87,26 @@ export function createRetryPolicy(
 ): RetryPolicy {
   const { maxAttempts, initialDelay, maxDelay, jitter } = resolveRetryConfig(config);
   const exponential = new ExponentialBackoff({ initialDelay, maxDelay, exponent: 2, generator: jitter ? fullJitterGenerator : noJitterGenerator });
+  /** The signal of the call whose wait the backoff just computed, for the hold armed next. */
+  let waitSignal: AbortSignal = neverAbortedSignal;
   const backoff = new DelegateBackoff<IRetryBackoffContext<unknown>, IBackoff<unknown>>((context, previous) => {
     // Advance the exponential schedule even when Retry-After wins, so the bound keeps doubling.
     const next = previous ? previous.next(context) : exponential.next();
     const failure = 'error' in context.result ? context.result.error : undefined;
     const delay = adjustDelay(requestedWait(context) ?? next.duration, failure);
-    holdEventLoop(delay, context.signal);
+    waitSignal = context.signal;
     return { delay, state: next };
   });
   // cockatiel counts retries, not attempts. Its wait timer is unreferenced, as it cannot be
   // cancelled: a referenced one would keep a process whose caller gave up alive for the rest of
   // the wait (up to the longest Retry-After honoured), delaying its shutdown. `holdEventLoop`
-  // keeps the process alive through the wait while the call still wants it.
-  return retry(handleWhen(isRetryable), { maxAttempts: maxAttempts - 1, backoff }).dangerouslyUnref();
+  // keeps the process alive through the wait while the call still wants it. It is armed from the
+  // retry event, which cockatiel emits right after starting its wait timer: armed before it (in
+  // the backoff), the hold could end a millisecond before the wait (Node reads the clock for each
+  // timer) and let the process exit with the retry still due.
+  const policy = retry(handleWhen(isRetryable), { maxAttempts: maxAttempts - 1, backoff }).dangerouslyUnref();
+  policy.onRetry(({ delay }) => holdEventLoop(delay, waitSignal));
+  return policy;
 }
 
 /** Keeps the event loop alive for `ms`, or until `signal` aborts. */
